@@ -1,0 +1,71 @@
+import type pg from 'pg'
+import { derivedDevicePassword, mosquittoPasswordHash } from '@anxin/credentials'
+import type { DemoDistrict } from './demo-district.ts'
+
+export type LoadResult = { residents: number; devices: number; staff: number }
+
+/**
+ * Writes a generated district into the registry in one transaction. Re-running is harmless: existing rows
+ * are kept (ON CONFLICT DO NOTHING) except device credentials, which follow the current fleet secret.
+ */
+export async function loadDistrict(pool: pg.Pool, district: DemoDistrict, fleetSecret: string): Promise<LoadResult> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const o = district.organisation
+    await client.query(
+      'INSERT INTO organisations (id, name, timezone) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+      [o.id, o.name, o.timezone],
+    )
+    for (const a of district.areas) {
+      await client.query('INSERT INTO areas (id, org_id, name) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [a.id, a.orgId, a.name])
+    }
+    for (const s of district.staff) {
+      await client.query(
+        `INSERT INTO staff (id, org_id, area_id, full_name, role, phone, email) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO NOTHING`,
+        [s.id, s.orgId, s.areaId, s.fullName, s.role, s.phone, s.email],
+      )
+    }
+    for (const r of district.residents) {
+      await client.query(
+        `INSERT INTO residents (id, org_id, area_id, full_name, gender, birth_date, phone, address, lat, lon, living_situation,
+           care_level, flag_disabled, flag_dementia, flag_very_old, flag_living_alone, flag_empty_nest, conditions,
+           medication_notes, assigned_carer_id, family_doctor_id)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+         ON CONFLICT (id) DO NOTHING`,
+        [r.id, r.orgId, r.areaId, r.fullName, r.gender, r.birthDate, r.phone, r.address, r.lat, r.lon, r.livingSituation,
+          r.careLevel, r.flags.disabled, r.flags.dementia, r.flags.veryOld, r.flags.livingAlone, r.flags.emptyNest,
+          r.conditions, r.medicationNotes, r.assignedCarerId, r.familyDoctorId],
+      )
+      for (const c of r.emergencyContacts) {
+        await client.query(
+          `INSERT INTO emergency_contacts (resident_id, position, full_name, relation, phone) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT DO NOTHING`,
+          [r.id, c.position, c.fullName, c.relation, c.phone],
+        )
+      }
+    }
+    for (const d of district.devices) {
+      const hash = mosquittoPasswordHash(derivedDevicePassword(fleetSecret, d.id))
+      await client.query(
+        `INSERT INTO devices (id, org_id, type, model, firmware, mqtt_password_hash, supervision_interval_s)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET mqtt_password_hash = EXCLUDED.mqtt_password_hash`,
+        [d.id, d.orgId, d.type, d.model, d.firmware, hash, d.supervisionIntervalS],
+      )
+      await client.query(
+        `INSERT INTO device_bindings (device_id, resident_id)
+         SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM device_bindings WHERE device_id = $1 AND unbound_at IS NULL)`,
+        [d.id, d.residentId],
+      )
+    }
+    await client.query('COMMIT')
+    return { residents: district.residents.length, devices: district.devices.length, staff: district.staff.length }
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw error
+  } finally {
+    client.release()
+  }
+}

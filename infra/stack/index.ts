@@ -1,0 +1,7 @@
+export * from './settings.ts'
+export * from './ports.ts'
+export { ensurePostgres } from './postgres.ts'
+export { ensureRedis } from './redis.ts'
+export { ensureKafka, stopKafka, kafkaRunning } from './kafka.ts'
+export { ensureMosquitto, stopMosquitto, mosquittoRunning } from './mosquitto.ts'
+export { stackUp, stackDown, stackStatus } from './stack.ts'

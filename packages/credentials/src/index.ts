@@ -1,0 +1,2 @@
+export * from './mosquitto-hash.ts'
+export * from './device-password.ts'

@@ -1,0 +1,6 @@
+export * from './migrations.ts'
+export * from './migrate.ts'
+export * from './pool.ts'
+export * from './timescale.ts'
+export * from './identifiers.ts'
+export type { SqlExecutor } from './sql-executor.ts'

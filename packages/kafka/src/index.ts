@@ -1,0 +1,7 @@
+export * from './client.ts'
+export * from './topics.ts'
+export * from './producer.ts'
+export * from './consumer.ts'
+export * from './dead-letter.ts'
+export * from './backoff.ts'
+export type { Kafka, Producer, Consumer, Admin } from 'kafkajs'

@@ -1,0 +1,38 @@
+import type { Admin } from 'kafkajs'
+import type { KafkaTopicDeclaration } from '@anxin/contracts'
+
+/** Creates the declared topics that are missing; grows partition counts that are below the declaration. */
+export async function ensureTopics(admin: Admin, declarations: KafkaTopicDeclaration[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics())
+  const missing = declarations.filter(d => !existing.has(d.name))
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map(d => ({
+        topic: d.name,
+        numPartitions: d.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(d.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    })
+  }
+  const present = declarations.filter(d => existing.has(d.name))
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map(d => d.name) })
+    const grow = present.filter(d => {
+      const found = metadata.topics.find(t => t.name === d.name)
+      return found !== undefined && found.partitions.length < d.partitions
+    })
+    if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow.map(d => ({ topic: d.name, count: d.partitions })) })
+  }
+  return missing.map(d => d.name)
+}
+
+/** Services call this at boot: running against a cluster without the declared topics is a deployment error. */
+export async function assertTopicsExist(admin: Admin, names: string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics())
+  const missing = names.filter(n => !existing.has(n))
+  if (missing.length > 0) {
+    throw new Error(`Kafka topics missing: ${missing.join(', ')} (run "pnpm stack up" to create the declared topics)`)
+  }
+}

@@ -1,0 +1,2 @@
+export * from './connect.ts'
+export type { MqttClient, IPublishPacket, IClientOptions } from 'mqtt'

@@ -1,0 +1,84 @@
+import { mqttTopics, sharedSubscription, type DeviceAck, type UplinkChannel } from '@anxin/contracts'
+import type { Logger } from '@anxin/logging'
+import { connectMqtt, type MqttClient } from '@anxin/mqtt'
+
+export type MqttIntakeOptions = {
+  url: string
+  username: string
+  password: string
+  /** Stable per instance: a restarted instance resumes its broker sessions and gets unacknowledged messages. */
+  instanceId: string
+  shareGroup: string
+  logger: Logger
+  handle: (topic: string, payload: Buffer) => Promise<void>
+}
+
+type Credentials = Pick<MqttIntakeOptions, 'url' | 'username' | 'password' | 'instanceId' | 'logger'>
+
+export type AckPublisher = {
+  send: (deviceId: string, ack: DeviceAck) => Promise<void>
+  connected: () => boolean
+  close: () => Promise<void>
+}
+
+/**
+ * Acknowledgements to devices go out on a connection of their own, so sending one never waits behind intake
+ * (MQTT delivers a connection's packets one after another). It must be connected before intake starts: a
+ * resumed session delivers its backlog of unacknowledged SOS messages the moment intake connects.
+ */
+export async function connectAckPublisher(options: Credentials): Promise<AckPublisher> {
+  const client = await connectMqtt({ ...options, clientId: `${options.instanceId}-acks` })
+  return {
+    send: async (deviceId, ack) => {
+      await client.publishAsync(mqttTopics.ack(deviceId), JSON.stringify(ack), { qos: 1 })
+    },
+    connected: () => client.connected,
+    close: () => client.endAsync(),
+  }
+}
+
+export type MqttIntake = { connected: () => boolean; close: () => Promise<void> }
+
+/**
+ * One MQTT connection per uplink channel, each a member of a shared subscription so several ingestion
+ * instances split the load. Separate connections keep the urgent lane free of telemetry; a PUBACK is sent
+ * only when `handle` resolves, so the broker keeps (and redelivers) whatever was not handed off.
+ */
+export async function startMqttIntake(options: MqttIntakeOptions): Promise<MqttIntake> {
+  const intake: MqttClient[] = []
+  for (const channel of ['alarm', 'event', 'telemetry'] satisfies UplinkChannel[]) {
+    intake.push(await connectChannel(options, channel))
+  }
+  return {
+    connected: () => intake.every(c => c.connected),
+    close: async () => {
+      await Promise.all(intake.map(c => c.endAsync()))
+    },
+  }
+}
+
+async function connectChannel(options: MqttIntakeOptions, channel: UplinkChannel): Promise<MqttClient> {
+  const log = options.logger.child({ lane: channel })
+  const client = await connectMqtt({
+    url: options.url,
+    username: options.username,
+    password: options.password,
+    clientId: `${options.instanceId}-${channel}`,
+    sessionExpirySeconds: 24 * 3600,
+    logger: options.logger,
+    handleMessage: (packet, done) => {
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)
+      options.handle(packet.topic, payload).then(
+        () => done(),
+        // Only reached while shutting down: withholding the PUBACK leaves the message with the broker,
+        // which redelivers it to this session when the instance comes back.
+        error => log.warn({ err: (error as Error).message }, 'message left unacknowledged'),
+      )
+    },
+  })
+  const filter = sharedSubscription(options.shareGroup, mqttTopics.allUplink(channel))
+  const granted = await client.subscribeAsync(filter, { qos: 1 })
+  if (granted.some(g => g.qos > 2)) throw new Error(`broker refused subscription ${filter}`)
+  return client
+}
+

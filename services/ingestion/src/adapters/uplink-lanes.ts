@@ -1,0 +1,114 @@
+import { parseUplinkTopic, type DeviceAck, type KafkaTopicNames, type UplinkChannel } from '@anxin/contracts'
+import { backoffDelay, buildDeadLetter, sleep, type OutgoingRecord } from '@anxin/kafka'
+import type { Logger } from '@anxin/logging'
+import { classifyUplink, type Accepted, type Rejected } from '../domain/classify-uplink.ts'
+import { acceptedAck, rejectedAck } from '../domain/device-ack.ts'
+import type { RegisteredDevice } from '../domain/registered-device.ts'
+import type { KafkaBatcher } from './kafka-batcher.ts'
+import type { IngestionMetrics } from './metrics.ts'
+import type { UrgentDedupe } from './urgent-dedupe.ts'
+
+export type LaneDeps = {
+  lookupDevice: (deviceId: string) => Promise<RegisteredDevice | null>
+  /** Urgent records go through their own producer, never queued behind telemetry. */
+  urgentBatcher: KafkaBatcher
+  standardBatcher: KafkaBatcher
+  dedupe: UrgentDedupe
+  sendAck: (deviceId: string, ack: DeviceAck) => Promise<void>
+  topics: KafkaTopicNames
+  metrics: IngestionMetrics
+  logger: Logger
+  stopping: AbortSignal
+  now?: () => Date
+}
+
+const laneTopic: Record<UplinkChannel, keyof KafkaTopicNames> = {
+  alarm: 'deviceAlarm',
+  telemetry: 'deviceTelemetry',
+  event: 'deviceEvent',
+}
+
+/**
+ * What happens to one MQTT message, per lane. Resolving the returned promise releases the MQTT PUBACK, so
+ * for the urgent and event lanes it resolves only after Kafka has acknowledged the write (and, for urgent
+ * messages, after the device's application-level acknowledgement has been handed to the broker).
+ */
+export function createUplinkHandler(deps: LaneDeps) {
+  const now = deps.now ?? (() => new Date())
+  const log = deps.logger.child({ component: 'uplink' })
+
+  async function untilDone<T>(step: string, action: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await action()
+      } catch (error) {
+        if (deps.stopping.aborted) throw error
+        deps.metrics.retries.inc({ step })
+        const delay = backoffDelay(attempt, { maxMs: 2000 })
+        log.warn({ step, err: (error as Error).message, attempt, delay }, 'hand-off step failed, retrying')
+        await sleep(delay, deps.stopping)
+      }
+    }
+  }
+
+  function deadLetter(topic: string, deviceId: string | null, payload: Buffer, rejected: Pick<Rejected, 'reason' | 'detail'>, receivedAt: Date): Promise<void> {
+    deps.metrics.deadLetters.inc({ reason: rejected.reason })
+    const letter = buildDeadLetter({ ...rejected, origin: { kind: 'mqtt', topic }, deviceId, payload, receivedAt })
+    const record: OutgoingRecord = { key: deviceId ?? letter.deadLetterId, value: letter, headers: { reason: letter.reason } }
+    return deps.standardBatcher.add(deps.topics.deadLetter, record)
+  }
+
+  function toRecord(accepted: Accepted): OutgoingRecord {
+    const envelope = accepted.envelope
+    return {
+      key: envelope.deviceId,
+      value: envelope,
+      headers: { 'event-id': envelope.eventId, type: envelope.type, 'schema-version': String(envelope.schemaVersion) },
+    }
+  }
+
+  async function handleUrgent(topic: string, deviceId: string, accepted: Accepted, started: number): Promise<void> {
+    const { eventId, source } = accepted.envelope
+    const duplicate = await deps.dedupe.alreadyRecorded(eventId)
+    if (!duplicate) {
+      await deps.urgentBatcher.add(deps.topics.deviceAlarm, toRecord(accepted))
+      await deps.dedupe.markRecorded(eventId)
+    }
+    await untilDone('ack', () => deps.sendAck(deviceId, acceptedAck(source.messageId, eventId, duplicate, now())))
+    deps.metrics.messages.inc({ channel: 'alarm', outcome: duplicate ? 'duplicate' : 'accepted' })
+    deps.metrics.urgentHandoff.observe((performance.now() - started) / 1000)
+    log.info({ deviceId, eventId, type: accepted.envelope.type, duplicate }, 'urgent event recorded')
+  }
+
+  return async function handle(topic: string, payload: Buffer): Promise<void> {
+    const started = performance.now()
+    const receivedAt = now()
+    const parsed = parseUplinkTopic(topic)
+    if (!parsed) {
+      deps.metrics.messages.inc({ channel: 'unknown', outcome: 'rejected' })
+      return deadLetter(topic, null, payload, { reason: 'unknown_topic', detail: `not a device uplink topic: ${topic}` }, receivedAt)
+    }
+    const { deviceId, channel } = parsed
+    const device = await untilDone('registry', () => deps.lookupDevice(deviceId))
+    const result = classifyUplink({ topic, deviceId, channel, payload, device, receivedAt })
+
+    if (result.kind === 'rejected') {
+      deps.metrics.messages.inc({ channel, outcome: 'rejected' })
+      log.warn({ deviceId, channel, reason: result.reason }, 'device message rejected')
+      await deadLetter(topic, deviceId, payload, result, receivedAt)
+      // An urgent message the platform cannot take is answered, so the device stops retrying and can warn its wearer.
+      if (channel === 'alarm' && result.messageId) {
+        await untilDone('ack', () => deps.sendAck(deviceId, rejectedAck(result.messageId!, result.reason, now())))
+      }
+      return
+    }
+    if (channel === 'alarm') return handleUrgent(topic, deviceId, result, started)
+
+    const written = deps.standardBatcher.add(deps.topics[laneTopic[channel]], toRecord(result))
+    deps.metrics.messages.inc({ channel, outcome: 'accepted' })
+    // Events (an "I'm OK" cancelling a fall) wait for Kafka; telemetry only waits when the queue is full.
+    if (channel === 'event') await written
+    else await deps.standardBatcher.waitForCapacity()
+  }
+}
+

@@ -1,0 +1,94 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
+import type pg from 'pg'
+import { kafkaTopicNames } from '@anxin/contracts'
+import { assertTopicsExist, createProducer, type Kafka, type Producer } from '@anxin/kafka'
+import type { Logger } from '@anxin/logging'
+import { DeviceRegistryCache } from './adapters/device-registry.ts'
+import { KafkaBatcher } from './adapters/kafka-batcher.ts'
+import { createIngestionMetrics, type IngestionMetrics } from './adapters/metrics.ts'
+import { connectAckPublisher, startMqttIntake, type AckPublisher, type MqttIntake } from './adapters/mqtt-intake.ts'
+import { createUplinkHandler } from './adapters/uplink-lanes.ts'
+import { UrgentDedupe } from './adapters/urgent-dedupe.ts'
+import { registerHealthRoutes } from '@anxin/service-kit'
+import type { IngestionConfig } from './config.ts'
+
+export type IngestionDeps = { pool: pg.Pool; redis: Redis; kafka: Kafka; logger: Logger }
+
+export type IngestionService = {
+  http: FastifyInstance
+  metrics: IngestionMetrics
+  start: () => Promise<void>
+  /** Stops intake first, then finishes the Kafka writes already accepted. The caller closes the clients it gave. */
+  stop: () => Promise<void>
+}
+
+export function buildIngestion(deps: IngestionDeps, config: IngestionConfig): IngestionService {
+  const log = deps.logger
+  const metrics = createIngestionMetrics(() => batchers.reduce((n, b) => n + b.pending, 0))
+  const topics = kafkaTopicNames(config.KAFKA_TOPIC_SUFFIX)
+  const registry = new DeviceRegistryCache(deps.pool, log)
+  const dedupe = new UrgentDedupe(deps.redis, { keyPrefix: config.REDIS_KEY_PREFIX, logger: log })
+  const stopping = new AbortController()
+  let producers: Producer[] = []
+  let batchers: KafkaBatcher[] = []
+  let intake: MqttIntake | null = null
+  let acks: AckPublisher | null = null
+
+  const http = Fastify({ logger: false })
+  registerHealthRoutes(http, {
+    metrics: metrics.registry,
+    ready: () => ({
+      mqtt: (intake?.connected() ?? false) && (acks?.connected() ?? false),
+      redis: deps.redis.status === 'ready',
+      registry: registry.size >= 0 && intake !== null,
+    }),
+  })
+
+  return {
+    http,
+    metrics,
+    start: async () => {
+      const admin = deps.kafka.admin()
+      await admin.connect()
+      await assertTopicsExist(admin, Object.values(topics)).finally(() => admin.disconnect())
+      await registry.start()
+      const [urgentProducer, standardProducer] = [await createProducer(deps.kafka), await createProducer(deps.kafka)]
+      producers = [urgentProducer!, standardProducer!]
+      const onRetry = () => metrics.retries.inc({ step: 'kafka' })
+      const urgentBatcher = new KafkaBatcher(urgentProducer!, log, { lingerMs: 0, maxBatch: 100, onRetry })
+      const standardBatcher = new KafkaBatcher(standardProducer!, log, { onRetry })
+      batchers = [urgentBatcher, standardBatcher]
+      const mqttCredentials = {
+        url: config.MQTT_URL,
+        username: config.MQTT_USERNAME,
+        password: config.MQTT_PASSWORD,
+        instanceId: config.INGESTION_INSTANCE_ID,
+        logger: log,
+      }
+      acks = await connectAckPublisher(mqttCredentials)
+      const handle = createUplinkHandler({
+        lookupDevice: id => registry.lookup(id),
+        urgentBatcher,
+        standardBatcher,
+        dedupe,
+        sendAck: acks.send,
+        topics,
+        metrics,
+        logger: log,
+        stopping: stopping.signal,
+      })
+      intake = await startMqttIntake({ ...mqttCredentials, shareGroup: config.MQTT_SHARE_GROUP, handle })
+      log.info({ instance: config.INGESTION_INSTANCE_ID, devices: registry.size }, 'ingestion started')
+    },
+    stop: async () => {
+      stopping.abort()
+      await intake?.close()
+      for (const batcher of batchers) await batcher.close()
+      await acks?.close()
+      for (const producer of producers) await producer.disconnect()
+      await registry.stop()
+      await http.close()
+    },
+  }
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto'
+import mqtt, { type MqttClient } from 'mqtt'
+import { deviceAckSchema, mqttTopics, type AlarmMessage, type DeviceAck, type DeviceEventMessage } from '@anxin/contracts'
+import { DEFAULT_BASELINE, nextReading, seededRandom, type Baseline } from './vitals-model.ts'
+
+export type DeviceOptions = {
+  url: string
+  deviceId: string
+  password: string
+  seed?: number
+  baseline?: Baseline
+  /** How long to wait for the centre's acknowledgement of an SOS before sending it again. */
+  ackTimeoutMs?: number
+  clock?: () => Date
+}
+
+export type SosResult = { deviceId: string; messageId: string; ack: DeviceAck; attempts: number; latencyMs: number }
+
+/**
+ * A wearable or button as the platform sees it: its own credentials, telemetry at a chosen rate, and an SOS
+ * that is sent again (same message id) until the centre acknowledges it at application level.
+ */
+export class SimulatedDevice {
+  readonly deviceId: string
+  private client: MqttClient | null = null
+  private seq = 0
+  private battery = 100
+  private readonly bootId = randomBytes(3).toString('hex')
+  private readonly random: () => number
+  private readonly ackWaiters = new Map<string, (ack: DeviceAck) => void>()
+  private readonly options: DeviceOptions
+  readonly acks: DeviceAck[] = []
+
+  constructor(options: DeviceOptions) {
+    this.options = options
+    this.deviceId = options.deviceId
+    this.random = seededRandom(options.seed ?? hash(options.deviceId))
+  }
+
+  async connect(): Promise<void> {
+    const client = mqtt.connect(this.options.url, {
+      protocolVersion: 5,
+      clientId: `sim-${this.deviceId}-${this.bootId}`,
+      username: this.deviceId,
+      password: this.options.password,
+      reconnectPeriod: 1000,
+      connectTimeout: 5000,
+    })
+    this.client = client
+    client.on('message', (_topic, payload) => this.onDownlink(payload))
+    client.on('error', () => {})
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => {
+        client.off('connect', onConnect)
+        client.end(true)
+        reject(error)
+      }
+      const onConnect = () => {
+        client.off('error', onError)
+        resolve()
+      }
+      client.once('connect', onConnect)
+      client.once('error', onError)
+    })
+    await client.subscribeAsync(mqttTopics.ack(this.deviceId), { qos: 1 })
+  }
+
+  nextMessageId(): string {
+    this.seq += 1
+    return `${this.bootId}-${this.seq}`
+  }
+
+  /** Publishes one telemetry reading (QoS 1: resolves when the broker has it). */
+  async sendTelemetry(options: { messageId?: string; at?: Date } = {}): Promise<string> {
+    const at = options.at ?? this.now()
+    const id = options.messageId ?? this.nextMessageId()
+    this.battery = Math.max(5, this.battery - 0.01)
+    const reading = nextReading(this.random, this.options.baseline ?? DEFAULT_BASELINE, at, this.battery)
+    await this.publishRaw('telemetry', JSON.stringify({ id, seq: this.seq, ts: at.getTime(), ...reading }))
+    return id
+  }
+
+  async sendEvent(type: DeviceEventMessage['type']): Promise<string> {
+    const id = this.nextMessageId()
+    await this.publishRaw('event', JSON.stringify({ id, seq: this.seq, ts: this.now().getTime(), type, battery: Math.round(this.battery) }))
+    return id
+  }
+
+  /**
+   * Presses SOS (or reports a fall) and keeps sending the same message until acknowledged or `maxAttempts`
+   * is reached. Resolves with the acknowledgement, including a `rejected` one (the device then stops).
+   */
+  async pressSos(options: { type?: AlarmMessage['type']; messageId?: string; maxAttempts?: number; signal?: AbortSignal } = {}): Promise<SosResult> {
+    const id = options.messageId ?? this.nextMessageId()
+    const started = performance.now()
+    const payload = JSON.stringify({ id, seq: this.seq, ts: this.now().getTime(), type: options.type ?? 'sos', pressCount: 1 })
+    const acknowledged = new Promise<DeviceAck>(resolve => this.ackWaiters.set(id, resolve))
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (options.signal?.aborted) break
+      await this.publishRaw('alarm', payload).catch(() => {})
+      const ack = await Promise.race([acknowledged, delay(this.options.ackTimeoutMs ?? 3000)])
+      if (ack) return { deviceId: this.deviceId, messageId: id, ack, attempts: attempt, latencyMs: performance.now() - started }
+    }
+    this.ackWaiters.delete(id)
+    throw new Error(`SOS ${id} from ${this.deviceId} was not acknowledged`)
+  }
+
+  /** Sends bytes as they are, for tests of what the platform does with bad input. */
+  async publishRaw(channel: 'telemetry' | 'event' | 'alarm', payload: string | Buffer, topic?: string): Promise<void> {
+    if (!this.client) throw new Error('not connected')
+    await this.client.publishAsync(topic ?? mqttTopics.uplink(this.deviceId, channel), payload, { qos: 1 })
+  }
+
+  async close(): Promise<void> {
+    await this.client?.endAsync()
+    this.client = null
+  }
+
+  private onDownlink(payload: Buffer): void {
+    let json: unknown
+    try {
+      json = JSON.parse(payload.toString('utf8'))
+    } catch {
+      return
+    }
+    const parsed = deviceAckSchema.safeParse(json)
+    if (!parsed.success) return
+    this.acks.push(parsed.data)
+    const waiter = this.ackWaiters.get(parsed.data.ackFor)
+    if (waiter) {
+      this.ackWaiters.delete(parsed.data.ackFor)
+      waiter(parsed.data)
+    }
+  }
+
+  private now(): Date {
+    return this.options.clock?.() ?? new Date()
+  }
+}
+
+function delay(ms: number): Promise<null> {
+  return new Promise(resolve => setTimeout(() => resolve(null), ms))
+}
+
+function hash(text: string): number {
+  let h = 2166136261
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+  return h >>> 0
+}

@@ -1,0 +1,103 @@
+import { Redis } from 'ioredis'
+import { buildIngestion, type IngestionService } from '@anxin/ingestion'
+import { loadIngestionConfig } from '../../services/ingestion/src/config.ts'
+import { buildRecorder, type RecorderService } from '@anxin/recorder'
+import { loadRecorderConfig } from '../../services/recorder/src/config.ts'
+import {
+  registerTestDevices,
+  testBroker,
+  testDatabase,
+  testLogger,
+  testStack,
+  testTopics,
+  uniqueId,
+  type FixtureDevice,
+  type Teardown,
+  type TestBroker,
+  type TestDatabase,
+  type TestStack,
+  type TestTopics,
+} from '@anxin/testing'
+import { SimulatedDevice } from '@anxin/simulators'
+
+export type Pipeline = {
+  stack: TestStack
+  db: TestDatabase
+  topics: TestTopics
+  broker: TestBroker
+  devices: FixtureDevice[]
+  unboundDevices: FixtureDevice[]
+  /** A device known to the broker (it can log in) but absent from the registry. */
+  strangerDevice: FixtureDevice
+  ingestionEnv: Record<string, string>
+  redisPrefix: string
+  logLines: string[]
+  startIngestion: () => Promise<IngestionService>
+  startRecorder: () => Promise<RecorderService>
+  device: (d: FixtureDevice) => Promise<SimulatedDevice>
+}
+
+/**
+ * The real pipeline for one test: its own database schema, Kafka topics, Mosquitto and Redis key prefix,
+ * with the ingestion and recorder services built in this process against them.
+ */
+export async function pipeline(t: Teardown, options: { devices: number }): Promise<Pipeline> {
+  const stack = await testStack()
+  const { logger, lines } = testLogger('e2e')
+  const db = await testDatabase(t, stack)
+  const topics = await testTopics(t, stack, logger)
+  const prefix = uniqueId('e')
+  const { bound, unbound } = await registerTestDevices(db.pool, { count: options.devices, prefix, unbound: 1 })
+  const strangerDevice = { deviceId: `${prefix}X00001`, password: 'stranger-password', residentId: null }
+  const broker = await testBroker(t, stack, [...bound, ...unbound, strangerDevice].map(d => ({ username: d.deviceId, password: d.password })))
+  const redisPrefix = `anxin-test:${prefix}:`
+  const ingestionEnv = {
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    DATABASE_URL: db.url,
+    DATABASE_SCHEMA: db.schema,
+    REDIS_URL: stack.redisUrl,
+    MQTT_URL: broker.url,
+    MQTT_USERNAME: broker.ingestion.username,
+    MQTT_PASSWORD: broker.ingestion.password,
+    HTTP_PORT: '0',
+    INGESTION_INSTANCE_ID: `ingestion-${prefix}`,
+    KAFKA_TOPIC_SUFFIX: topics.suffix,
+    REDIS_KEY_PREFIX: redisPrefix,
+    LOG_LEVEL: 'info',
+  }
+
+  return {
+    stack,
+    db,
+    topics,
+    broker,
+    devices: bound,
+    unboundDevices: unbound,
+    strangerDevice,
+    ingestionEnv,
+    redisPrefix,
+    logLines: lines,
+    startIngestion: async () => {
+      const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 250 })
+      redis.on('error', () => {})
+      t.teardown(() => redis.disconnect())
+      const service = buildIngestion({ pool: db.pool, redis, kafka: topics.kafka, logger }, loadIngestionConfig(ingestionEnv))
+      t.teardown(() => service.stop())
+      await service.start()
+      return service
+    },
+    startRecorder: async () => {
+      const config = loadRecorderConfig({ ...ingestionEnv, HTTP_PORT: '0', RECORDER_GROUP_ID: `recorder-${prefix}` })
+      const service = buildRecorder({ pool: db.pool, kafka: topics.kafka, logger }, config)
+      t.teardown(() => service.stop())
+      await service.start()
+      return service
+    },
+    device: async d => {
+      const device = new SimulatedDevice({ url: broker.url, deviceId: d.deviceId, password: d.password, ackTimeoutMs: 2000 })
+      await device.connect()
+      t.teardown(() => device.close())
+      return device
+    },
+  }
+}
