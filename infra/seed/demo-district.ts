@@ -6,7 +6,7 @@
 // camelCase; the database seed maps them onto the snake_case columns of packages/db/migrations/0001_registry.sql,
 // whose CHECK lists every value here stays within.
 
-import { fullName, givenName, surname, surnameOf, type NameGender } from './chinese-names.ts'
+import { fullName, surname, surnameOf, type NameGender } from './chinese-names.ts'
 import { createRandom, type Random } from './random.ts'
 
 export const ROLES = ['administrator', 'supervisor', 'operator', 'carer', 'doctor', 'auditor'] as const

@@ -185,7 +185,7 @@ function checkDependsOn(compose: Compose): Problems {
 
 /** `repo[:tag][@digest]`: a tag (or digest) is required, and it must not be `latest`. */
 function imageProblem(image: string): string | null {
-  const match = /^([a-z0-9][a-z0-9._\/-]*(?::\d+\/[a-z0-9._\/-]+)?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]*))?(@sha256:[a-f0-9]{64})?$/.exec(image)
+  const match = /^([a-z0-9][a-z0-9._/-]*(?::\d+\/[a-z0-9._/-]+)?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]*))?(@sha256:[a-f0-9]{64})?$/.exec(image)
   if (!match) return `image ${image} is not a plain repo:tag reference`
   if (!match[2] && !match[3]) return `image ${image} has no tag`
   if (match[2] === 'latest') return `image ${image} uses the latest tag`

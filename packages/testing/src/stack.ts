@@ -67,7 +67,7 @@ async function startContainers(): Promise<TestStack> {
   const redis = await new GenericContainer('redis:7-alpine').withExposedPorts(6379).start()
   // Same port inside and outside, so the address Kafka advertises works from the host.
   const kafkaPort = await freePort()
-  const kafka = await new GenericContainer('apache/kafka:3.9.1')
+  await new GenericContainer('apache/kafka:3.9.1')
     .withExposedPorts({ container: kafkaPort, host: kafkaPort })
     .withEnvironment({
       KAFKA_NODE_ID: '1',

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { createPool } from '@anxin/db'
-import { readStackSettings } from '@anxin/infra/stack'
-import { runFleet } from './fleet.ts'
+import { runFleet } from '@anxin/simulators'
+import { readStackSettings } from '../stack/index.ts'
+
 
 /** `pnpm sim -- --devices 50 --rate 20 --duration 30 --sos 2`: plays the demo fleet against the local stack. */
 const { values } = parseArgs({
