@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { connectFleet, runFleet } from '@anxin/simulators'
-import { registerTestDevices, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
+import { pipelineEnv, registerTestDevices, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
 import { startService } from './child-service.ts'
 
 export type StepResult = {
@@ -30,24 +30,10 @@ export async function benchEndToEnd(t: Teardown, options: { steps: number[]; sec
   const prefix = uniqueId('b')
   const { bound } = await registerTestDevices(db.pool, { count: options.devices, prefix })
   const broker = await testBroker(t, stack, bound.map(d => ({ username: d.deviceId, password: d.password })))
-  const env = {
-    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    DATABASE_URL: db.url,
-    DATABASE_SCHEMA: db.schema,
-    REDIS_URL: stack.redisUrl,
-    MQTT_URL: broker.url,
-    MQTT_USERNAME: broker.ingestion.username,
-    MQTT_PASSWORD: broker.ingestion.password,
-    HTTP_PORT: '0',
-    INGESTION_INSTANCE_ID: `ingestion-${prefix}`,
-    RECORDER_GROUP_ID: `recorder-${prefix}`,
-    KAFKA_TOPIC_SUFFIX: topics.suffix,
-    REDIS_KEY_PREFIX: `anxin-bench:${prefix}:`,
-    LOG_LEVEL: 'warn',
-  }
-  const ingestion = await startService('services/ingestion/src/main.ts', { ...env, LOG_LEVEL: 'info' }, 'ingestion started')
+  const env = pipelineEnv({ stack, db, topics, broker, prefix })
+  const ingestion = await startService('services/ingestion/src/main.ts', env, 'ingestion started')
   t.teardown(() => void ingestion.kill('SIGTERM'))
-  const recorder = await startService('services/recorder/src/main.ts', { ...env, LOG_LEVEL: 'info' }, 'recorder started')
+  const recorder = await startService('services/recorder/src/main.ts', env, 'recorder started')
   t.teardown(() => void recorder.kill('SIGTERM'))
 
   // Devices publish with the password the fixture derived; `connectFleet` derives the same from the secret.

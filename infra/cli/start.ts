@@ -41,6 +41,9 @@ Press Ctrl-C to stop the services (the stack keeps running; "pnpm stack down" st
 
 const wearables = district.devices.filter(d => d.type === 'watch' || d.type === 'sos_pendant').map(d => d.id)
 const deadline = values.for ? Date.now() + Number(values.for) * 1000 : Number.POSITIVE_INFINITY
+const countVitals = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM vitals')).rows[0]!.n)
+const vitalsBefore = await countVitals()
+let telemetrySent = 0
 const stop = new AbortController()
 process.once('SIGINT', () => stop.abort())
 process.once('SIGTERM', () => stop.abort())
@@ -54,8 +57,14 @@ while (!stop.signal.aborted && Date.now() < deadline) {
     durationSeconds: seconds,
     sosPresses: seconds >= 30 ? 1 : 0,
   })
-  const stored = await pool.query<{ n: string }>('SELECT count(*) AS n FROM vitals')
-  logger.info({ sent: report.telemetrySent, sos: report.sos.length, vitalsStored: Number(stored.rows[0]!.n) }, 'demo fleet cycle')
+  telemetrySent += report.telemetrySent
+  logger.info({ sent: report.telemetrySent, sos: report.sos.length, vitalsStored: (await countVitals()) - vitalsBefore }, 'demo fleet cycle')
+}
+// A timed run lets the last readings land before stopping, so what was sent can be checked against what was stored.
+if (!stop.signal.aborted) {
+  const drainDeadline = Date.now() + 20000
+  while ((await countVitals()) - vitalsBefore < telemetrySent && Date.now() < drainDeadline) await new Promise(r => setTimeout(r, 200))
+  logger.info({ telemetrySent, vitalsStored: (await countVitals()) - vitalsBefore }, 'demo finished')
 }
 await services.stop()
 await pool.end()

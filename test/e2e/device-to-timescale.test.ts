@@ -10,8 +10,8 @@ async function count(p: { db: { pool: Pool } }, sql: string, params: unknown[] =
 
 t.test('N telemetry messages become exactly N rows; an SOS reaches the urgent topic once and is acknowledged', async t => {
   const p = await pipeline(t, { devices: 4 })
-  await p.startIngestion()
-  await p.startRecorder()
+  const ingestion = await p.startIngestion()
+  const recorder = await p.startRecorder()
   const devices = await Promise.all(p.devices.map(d => p.device(d)))
 
   const N = 400
@@ -39,11 +39,19 @@ t.test('N telemetry messages become exactly N rows; an SOS reaches the urgent to
   t.equal(envelope.payload.type, 'sos')
   t.equal(alarms[0]!.key, p.devices[0]!.deviceId, 'keyed by device, so per-device order holds')
   t.ok(await waitUntil(async () => (await count(p, `device_events WHERE type = 'sos'`)) === 1), 'the SOS is stored once')
+
+  const ready = await ingestion.http.inject({ url: '/health/ready' })
+  t.equal(ready.statusCode, 200, 'ingestion reports ready')
+  t.equal((await recorder.http.inject({ url: '/health/ready' })).statusCode, 200, 'recorder reports ready')
+  const metrics = (await ingestion.http.inject({ url: '/metrics' })).body
+  t.match(metrics, new RegExp(`anxin_ingestion_messages_total\\{channel="telemetry",outcome="accepted"\\} ${N}\\b`))
+  t.match(metrics, /anxin_ingestion_messages_total\{channel="alarm",outcome="duplicate"\} 1\b/)
+  t.match(metrics, /anxin_ingestion_urgent_handoff_seconds_count 2\b/)
 })
 
 t.test('bad input is refused or dead-lettered with a reason, and the platform keeps going', async t => {
   const p = await pipeline(t, { devices: 2 })
-  await p.startIngestion()
+  const ingestion = await p.startIngestion()
   await p.startRecorder()
   const [alice, bob] = await Promise.all(p.devices.map(d => p.device(d)))
   const stranger = await p.device(p.strangerDevice)
@@ -70,6 +78,11 @@ t.test('bad input is refused or dead-lettered with a reason, and the platform ke
   t.equal(Buffer.from(malformed.payloadBase64, 'base64').toString(), '{"id": "m1", "ts": ', 'the original bytes are kept whole')
   t.same(malformed.origin, { kind: 'mqtt', topic: mqttTopics.uplink(p.devices[0]!.deviceId, 'telemetry') })
   t.equal(parsed.find(l => l.reason === 'oversized')!.payloadBytes > 6000, true)
+  const metrics = (await ingestion.http.inject({ url: '/metrics' })).body
+  for (const reason of ['malformed_json', 'invalid_payload', 'oversized', 'unknown_device', 'unbound_device']) {
+    t.match(metrics, new RegExp(`anxin_ingestion_dead_letters_total\\{reason="${reason}"\\} 1\\b`), `metric for ${reason}`)
+  }
+  t.notOk(p.logLines.join('').includes('"fast"'), 'rejected payloads are not logged')
 
   // Still working: good messages from the same devices go through.
   await bob!.sendTelemetry()
@@ -113,4 +126,24 @@ t.test('the recorder writes a redelivered envelope once and dead-letters a poiso
   t.equal(await count(p, 'vitals'), 1, 'the redelivered reading is stored once')
   const row = (await p.db.pool.query('SELECT heart_rate, resident_id FROM vitals')).rows[0]
   t.same(row, { heart_rate: 64, resident_id: device.residentId })
+})
+
+t.test('two ingestion instances split the device traffic through the shared subscription', async t => {
+  const p = await pipeline(t, { devices: 4 })
+  const first = await p.startIngestion('a')
+  const second = await p.startIngestion('b')
+  await p.startRecorder()
+  const devices = await Promise.all(p.devices.map(d => p.device(d)))
+  const N = 200
+  await Promise.all(Array.from({ length: N }, (_, i) => devices[i % devices.length]!.sendTelemetry()))
+  t.ok(await waitUntil(async () => (await count(p, 'vitals')) >= N, 20000))
+  await new Promise(r => setTimeout(r, 500))
+  t.equal(await count(p, 'vitals'), N, 'every message stored once, none by both instances')
+  const accepted = async (service: typeof first) => {
+    const metrics = (await service.http.inject({ url: '/metrics' })).body
+    return Number(/anxin_ingestion_messages_total\{channel="telemetry",outcome="accepted"\} (\d+)/.exec(metrics)?.[1] ?? 0)
+  }
+  const [a, b] = [await accepted(first), await accepted(second)]
+  t.equal(a + b, N)
+  t.ok(a > 0 && b > 0, `both instances took a share (${a} and ${b})`)
 })

@@ -4,6 +4,7 @@ import { loadIngestionConfig } from '../../services/ingestion/src/config.ts'
 import { buildRecorder, type RecorderService } from '@anxin/recorder'
 import { loadRecorderConfig } from '../../services/recorder/src/config.ts'
 import {
+  pipelineEnv,
   registerTestDevices,
   testBroker,
   testDatabase,
@@ -32,7 +33,8 @@ export type Pipeline = {
   ingestionEnv: Record<string, string>
   redisPrefix: string
   logLines: string[]
-  startIngestion: () => Promise<IngestionService>
+  /** `instance` distinguishes several ingestion instances sharing the load. */
+  startIngestion: (instance?: string) => Promise<IngestionService>
   startRecorder: () => Promise<RecorderService>
   device: (d: FixtureDevice) => Promise<SimulatedDevice>
 }
@@ -50,21 +52,8 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
   const { bound, unbound } = await registerTestDevices(db.pool, { count: options.devices, prefix, unbound: 1 })
   const strangerDevice = { deviceId: `${prefix}X00001`, password: 'stranger-password', residentId: null }
   const broker = await testBroker(t, stack, [...bound, ...unbound, strangerDevice].map(d => ({ username: d.deviceId, password: d.password })))
-  const redisPrefix = `anxin-test:${prefix}:`
-  const ingestionEnv = {
-    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    DATABASE_URL: db.url,
-    DATABASE_SCHEMA: db.schema,
-    REDIS_URL: stack.redisUrl,
-    MQTT_URL: broker.url,
-    MQTT_USERNAME: broker.ingestion.username,
-    MQTT_PASSWORD: broker.ingestion.password,
-    HTTP_PORT: '0',
-    INGESTION_INSTANCE_ID: `ingestion-${prefix}`,
-    KAFKA_TOPIC_SUFFIX: topics.suffix,
-    REDIS_KEY_PREFIX: redisPrefix,
-    LOG_LEVEL: 'info',
-  }
+  const ingestionEnv = pipelineEnv({ stack, db, topics, broker, prefix })
+  const redisPrefix = ingestionEnv.REDIS_KEY_PREFIX!
 
   return {
     stack,
@@ -77,17 +66,18 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
     ingestionEnv,
     redisPrefix,
     logLines: lines,
-    startIngestion: async () => {
+    startIngestion: async (instance = '1') => {
       const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 250 })
       redis.on('error', () => {})
       t.teardown(() => redis.disconnect())
-      const service = buildIngestion({ pool: db.pool, redis, kafka: topics.kafka, logger }, loadIngestionConfig(ingestionEnv))
+      const env = { ...ingestionEnv, INGESTION_INSTANCE_ID: `${ingestionEnv.INGESTION_INSTANCE_ID}-${instance}` }
+      const service = buildIngestion({ pool: db.pool, redis, kafka: topics.kafka, logger }, loadIngestionConfig(env))
       t.teardown(() => service.stop())
       await service.start()
       return service
     },
     startRecorder: async () => {
-      const config = loadRecorderConfig({ ...ingestionEnv, HTTP_PORT: '0', RECORDER_GROUP_ID: `recorder-${prefix}` })
+      const config = loadRecorderConfig(ingestionEnv)
       const service = buildRecorder({ pool: db.pool, kafka: topics.kafka, logger }, config)
       t.teardown(() => service.stop())
       await service.start()

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs'
+import type { Admin, Kafka } from 'kafkajs'
 import type { KafkaTopicDeclaration } from '@anxin/contracts'
 
 /** Creates the declared topics that are missing; grows partition counts that are below the declaration. */
@@ -29,10 +29,16 @@ export async function ensureTopics(admin: Admin, declarations: KafkaTopicDeclara
 }
 
 /** Services call this at boot: running against a cluster without the declared topics is a deployment error. */
-export async function assertTopicsExist(admin: Admin, names: string[]): Promise<void> {
-  const existing = new Set(await admin.listTopics())
-  const missing = names.filter(n => !existing.has(n))
-  if (missing.length > 0) {
-    throw new Error(`Kafka topics missing: ${missing.join(', ')} (run "pnpm stack up" to create the declared topics)`)
+export async function assertTopicsExist(kafka: Kafka, names: string[]): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const missing = names.filter(n => !existing.has(n))
+    if (missing.length > 0) {
+      throw new Error(`Kafka topics missing: ${missing.join(', ')} (run "pnpm stack up" to create the declared topics)`)
+    }
+  } finally {
+    await admin.disconnect()
   }
 }

@@ -49,9 +49,7 @@ export function buildIngestion(deps: IngestionDeps, config: IngestionConfig): In
     http,
     metrics,
     start: async () => {
-      const admin = deps.kafka.admin()
-      await admin.connect()
-      await assertTopicsExist(admin, Object.values(topics)).finally(() => admin.disconnect())
+      await assertTopicsExist(deps.kafka, Object.values(topics))
       await registry.start()
       const [urgentProducer, standardProducer] = [await createProducer(deps.kafka), await createProducer(deps.kafka)]
       producers = [urgentProducer!, standardProducer!]

@@ -33,9 +33,7 @@ export function buildRecorder(deps: RecorderDeps, config: RecorderConfig): Recor
     http,
     metrics,
     start: async () => {
-      const admin = deps.kafka.admin()
-      await admin.connect()
-      await assertTopicsExist(admin, [...sources, topics.deadLetter]).finally(() => admin.disconnect())
+      await assertTopicsExist(deps.kafka, [...sources, topics.deadLetter])
       deadLetterProducer = await createProducer(deps.kafka)
       consumer = await runConsumer({
         kafka: deps.kafka,

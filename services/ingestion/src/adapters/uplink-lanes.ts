@@ -107,8 +107,10 @@ export function createUplinkHandler(deps: LaneDeps) {
     const written = deps.standardBatcher.add(deps.topics[laneTopic[channel]], toRecord(result))
     deps.metrics.messages.inc({ channel, outcome: 'accepted' })
     // Events (an "I'm OK" cancelling a fall) wait for Kafka; telemetry only waits when the queue is full.
-    if (channel === 'event') await written
-    else await deps.standardBatcher.waitForCapacity()
+    if (channel === 'event') return written
+    // Only refused while shutting down, after intake has stopped; nothing to hand back to the device then.
+    written.catch(error => log.warn({ err: (error as Error).message }, 'telemetry not written'))
+    await deps.standardBatcher.waitForCapacity()
   }
 }
 
