@@ -10,10 +10,10 @@ export type TestDatabase = { pool: pg.Pool; schema: string; url: string }
 export async function testDatabase(t: Teardown, stack: TestStack): Promise<TestDatabase> {
   const schema = uniqueId('test_')
   const pool = createPool({ url: stack.databaseUrl, schema, applicationName: 'anxin-test', max: 4 })
-  await migratePool(pool, schema)
   t.teardown(async () => {
-    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch(() => {})
     await pool.end()
   })
+  await migratePool(pool, schema)
   return { pool, schema, url: stack.databaseUrl }
 }

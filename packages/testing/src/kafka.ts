@@ -12,12 +12,12 @@ export async function testTopics(t: Teardown, stack: TestStack, logger: Logger):
   const suffix = `.${uniqueId()}`
   const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `test${suffix}`, logger })
   const admin = kafka.admin()
-  await admin.connect()
-  await ensureTopics(admin, declaredKafkaTopicsWithSuffix(suffix))
   const names = kafkaTopicNames(suffix)
   t.teardown(async () => {
     await admin.deleteTopics({ topics: Object.values(names) }).catch(() => {})
     await admin.disconnect()
   })
+  await admin.connect()
+  await ensureTopics(admin, declaredKafkaTopicsWithSuffix(suffix))
   return { kafka, suffix, names }
 }
