@@ -51,11 +51,19 @@ export function createUplinkHandler(deps: LaneDeps) {
     }
   }
 
-  function deadLetter(topic: string, deviceId: string | null, payload: Buffer, rejected: Pick<Rejected, 'reason' | 'detail'>, receivedAt: Date): Promise<void> {
+  function deadLetter(
+    topic: string,
+    deviceId: string | null,
+    payload: Buffer,
+    rejected: Pick<Rejected, 'reason' | 'detail'>,
+    receivedAt: Date,
+    urgent = false,
+  ): Promise<void> {
     deps.metrics.deadLetters.inc({ reason: rejected.reason })
     const letter = buildDeadLetter({ ...rejected, origin: { kind: 'mqtt', topic }, deviceId, payload, receivedAt })
     const record: OutgoingRecord = { key: deviceId ?? letter.deadLetterId, value: letter, headers: { reason: letter.reason } }
-    return deps.standardBatcher.add(deps.topics.deadLetter, record)
+    // A refused SOS is written on the urgent lane too, so a telemetry backlog never holds up the alarm connection.
+    return (urgent ? deps.urgentBatcher : deps.standardBatcher).add(deps.topics.deadLetter, record)
   }
 
   function toRecord(accepted: Accepted): OutgoingRecord {
@@ -67,7 +75,7 @@ export function createUplinkHandler(deps: LaneDeps) {
     }
   }
 
-  async function handleUrgent(topic: string, deviceId: string, accepted: Accepted, started: number): Promise<void> {
+  async function handleUrgent(deviceId: string, accepted: Accepted, started: number): Promise<void> {
     const { eventId, source } = accepted.envelope
     const duplicate = await deps.dedupe.alreadyRecorded(eventId)
     if (!duplicate) {
@@ -95,14 +103,14 @@ export function createUplinkHandler(deps: LaneDeps) {
     if (result.kind === 'rejected') {
       deps.metrics.messages.inc({ channel, outcome: 'rejected' })
       log.warn({ deviceId, channel, reason: result.reason }, 'device message rejected')
-      await deadLetter(topic, deviceId, payload, result, receivedAt)
+      await deadLetter(topic, deviceId, payload, result, receivedAt, channel === 'alarm')
       // An urgent message the platform cannot take is answered, so the device stops retrying and can warn its wearer.
       if (channel === 'alarm' && result.messageId) {
         await untilDone('ack', () => deps.sendAck(deviceId, rejectedAck(result.messageId!, result.reason, now())))
       }
       return
     }
-    if (channel === 'alarm') return handleUrgent(topic, deviceId, result, started)
+    if (channel === 'alarm') return handleUrgent(deviceId, result, started)
 
     const written = deps.standardBatcher.add(deps.topics[laneTopic[channel]], toRecord(result))
     deps.metrics.messages.inc({ channel, outcome: 'accepted' })
