@@ -29,6 +29,12 @@ export const kafkaTopics = {
     config: { 'retention.ms': String(30 * 24 * 3600 * 1000) },
     description: 'Non-urgent device events: heartbeat, "I\'m OK", button test, worn/not worn, power, sensors.',
   },
+  alarm: {
+    name: 'anxin.alarm.v1',
+    partitions: 6,
+    config: { 'retention.ms': String(90 * 24 * 3600 * 1000) },
+    description: 'Alarm raised / updated / cleared / cancelled, from the alert service; keyed by resident.',
+  },
   deadLetter: {
     name: 'anxin.deadletter.v1',
     partitions: 3,

@@ -1,0 +1,106 @@
+import type { DeviceEnvelope } from '@anxin/contracts'
+import type { Logger } from '@anxin/logging'
+import { applyDecision, type AlarmChange, type OpenAlarm, type ResidentContext } from '../domain/alarm-book.ts'
+import type { ResidentProfile } from '../domain/profile.ts'
+import { checkSilence, initialResidentStates, observe, type ResidentRuleStates } from '../domain/resident-rules.ts'
+import type { Decision } from '../domain/types.ts'
+import type { AlarmStore } from './alarm-store.ts'
+import { KeyedLock } from './keyed-lock.ts'
+import type { AlertMetrics } from './metrics.ts'
+import type { OutboxRelay } from './outbox-relay.ts'
+import type { ProfileCache } from './profile-cache.ts'
+import type { RuleStateStore } from './rule-state-store.ts'
+
+export type ProcessorDeps = {
+  profiles: ProfileCache
+  states: RuleStateStore<ResidentRuleStates>
+  alarms: AlarmStore
+  relay: OutboxRelay
+  metrics: AlertMetrics
+  logger: Logger
+  fallGraceSeconds: number
+  now?: () => Date
+}
+
+/**
+ * Applies the rules to device envelopes and to the passing of time, one resident at a time, and hands the
+ * resulting alarm changes to the store. Rule states are flushed to Redis after each batch, and the Kafka
+ * offsets are committed after that, so a crash replays the batch against the states it started from.
+ */
+export class AlertProcessor {
+  private readonly lock = new KeyedLock()
+  private readonly deps: ProcessorDeps
+  private readonly log: Logger
+  private readonly now: () => Date
+
+  constructor(deps: ProcessorDeps) {
+    this.deps = deps
+    this.log = deps.logger.child({ component: 'alert-processor' })
+    this.now = deps.now ?? (() => new Date())
+  }
+
+  async handle(envelopes: DeviceEnvelope[]): Promise<void> {
+    await Promise.all(envelopes.map(envelope => this.process(envelope)))
+    await this.deps.states.flush()
+  }
+
+  private async process(envelope: DeviceEnvelope): Promise<void> {
+    const residentId = envelope.residentId
+    if (!residentId) {
+      this.deps.metrics.skipped.inc({ reason: 'no_resident' })
+      return
+    }
+    await this.lock.run(residentId, async () => {
+      const profile = await this.deps.profiles.get(residentId)
+      if (!profile) {
+        this.deps.metrics.skipped.inc({ reason: 'unknown_resident' })
+        return
+      }
+      const states = (await this.deps.states.get(residentId)) ?? initialResidentStates()
+      const result = observe(states, profile, envelope, { fallGraceSeconds: this.deps.fallGraceSeconds })
+      await this.applyDecisions(profile, result.decisions.map(decision => ({ decision, deviceId: envelope.deviceId })))
+      this.deps.states.set(residentId, result.state)
+      this.deps.metrics.observations.inc({ type: envelope.type })
+      if (envelope.type === 'device.alarm') {
+        this.deps.metrics.urgentLatency.observe((this.now().getTime() - Date.parse(envelope.receivedAt)) / 1000)
+      }
+    })
+  }
+
+  /** Runs the silence rules (offline, not worn, inactivity) for every resident the service knows. */
+  async checkSilence(residentIds: string[]): Promise<void> {
+    const now = this.now().toISOString()
+    for (const residentId of residentIds) {
+      await this.lock.run(residentId, async () => {
+        const profile = await this.deps.profiles.get(residentId)
+        const states = await this.deps.states.get(residentId)
+        if (!profile || !states) return
+        const result = checkSilence(states, profile, now)
+        await this.applyDecisions(profile, result.decisions)
+        this.deps.states.set(residentId, result.state)
+      })
+    }
+    await this.deps.states.flush()
+  }
+
+  private async applyDecisions(profile: ResidentProfile, decisions: Array<{ decision: Decision; deviceId: string | null }>): Promise<void> {
+    if (decisions.length === 0) return
+    const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
+    const now = this.now().toISOString()
+    let open: OpenAlarm[] = await this.deps.alarms.loadOpen(profile.residentId)
+    const changes: AlarmChange[] = []
+    for (const { decision, deviceId } of decisions) {
+      const change = applyDecision(open, context, decision, { deviceId, now })
+      if (!change) continue
+      changes.push(change)
+      open = open.filter(a => a.type !== change.alarm.type)
+      if (change.kind === 'raised' || change.kind === 'updated') open.push(change.alarm)
+    }
+    const applied = await this.deps.alarms.apply(context, changes, now)
+    for (const change of applied) {
+      this.deps.metrics.alarmChanges.inc({ kind: change.kind, type: change.alarm.type })
+      this.log.info({ residentId: profile.residentId, alarmId: change.alarm.alarmId, type: change.alarm.type, kind: change.kind }, 'alarm changed')
+    }
+    if (applied.length > 0) this.deps.relay.kick()
+  }
+}

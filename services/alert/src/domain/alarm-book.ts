@@ -1,0 +1,113 @@
+import { nameBasedUuid } from '@anxin/contracts'
+import { maxSeverity, priorityFor, type LedgerFlags } from './priority.ts'
+import type { AlarmType, Decision, Evidence, Severity } from './types.ts'
+
+export type OpenAlarm = {
+  alarmId: string
+  incidentId: string
+  type: AlarmType
+  severity: Severity
+  priority: number
+  occurrences: number
+  deviceId: string | null
+  startedAt: string
+  raisedAt: string
+  version: number
+  detail: Record<string, number | string | boolean | null>
+}
+
+export type ResidentContext = { residentId: string; orgId: string; flags: LedgerFlags }
+
+export type AlarmChange =
+  | { kind: 'raised'; alarm: OpenAlarm; evidence: Evidence[]; reason: null }
+  | { kind: 'updated'; alarm: OpenAlarm; evidence: Evidence[]; reason: null }
+  | { kind: 'cleared' | 'cancelled'; alarm: OpenAlarm; evidence: Evidence[]; reason: string }
+
+/** Only a person closes these: a condition "clearing" does not make the emergency go away. */
+const CLOSED_BY_PEOPLE: ReadonlySet<AlarmType> = new Set(['sos', 'fall'])
+
+/** Alarms about the person (not the device) that, close together in time, are one situation. */
+const PERSON_ALARMS: ReadonlySet<AlarmType> = new Set([
+  'sos', 'fall', 'heart_rate_high', 'heart_rate_low', 'spo2_low', 'blood_pressure_high', 'blood_pressure_low',
+  'temperature_high', 'temperature_low', 'glucose_high', 'glucose_low', 'geofence_exit', 'inactivity',
+])
+
+/** A fall, a heart-rate spike and no movement within this window are one incident, not three. */
+export const CORRELATION_WINDOW_SECONDS = 15 * 60
+
+/**
+ * The id of the alarm a decision opens. It depends only on the resident, the type and the event that
+ * opened it, so a redelivered event (or a re-run timer) can never open a second alarm.
+ */
+export function alarmIdFor(residentId: string, type: AlarmType, openingEventId: string): string {
+  return nameBasedUuid(`alarm\n${residentId}\n${type}\n${openingEventId}`)
+}
+
+/**
+ * Applies one rule decision to a resident's open alarms: one open alarm per type; a repeat updates it (count,
+ * severity); a clear closes it unless only a person may; related person-alarms share an incident.
+ * Returns null when the decision changes nothing.
+ */
+export function applyDecision(
+  open: OpenAlarm[],
+  context: ResidentContext,
+  decision: Decision,
+  meta: { deviceId: string | null; now: string },
+): AlarmChange | null {
+  const current = open.find(a => a.type === decision.type) ?? null
+  if (decision.action === 'raise') {
+    if (current) {
+      const severity = maxSeverity(current.severity, decision.severity)
+      return {
+        kind: 'updated',
+        reason: null,
+        evidence: decision.evidence,
+        alarm: {
+          ...current,
+          severity,
+          priority: priorityFor(severity, context.flags),
+          occurrences: current.occurrences + 1,
+          version: current.version + 1,
+          detail: { ...current.detail, ...decision.detail },
+        },
+      }
+    }
+    const openingEventId = decision.evidence[0]?.eventId ?? `${decision.type}:${decision.at}`
+    const alarmId = alarmIdFor(context.residentId, decision.type, openingEventId)
+    return {
+      kind: 'raised',
+      reason: null,
+      evidence: decision.evidence,
+      alarm: {
+        alarmId,
+        incidentId: correlatedIncident(open, decision.type, decision.at) ?? alarmId,
+        type: decision.type,
+        severity: decision.severity,
+        priority: priorityFor(decision.severity, context.flags),
+        occurrences: 1,
+        deviceId: meta.deviceId,
+        startedAt: decision.at,
+        raisedAt: meta.now,
+        version: 1,
+        detail: decision.detail,
+      },
+    }
+  }
+  if (!current) return null
+  if (decision.action === 'clear' && CLOSED_BY_PEOPLE.has(decision.type)) return null
+  return {
+    kind: decision.action === 'cancel' ? 'cancelled' : 'cleared',
+    reason: decision.reason,
+    evidence: decision.evidence,
+    alarm: { ...current, version: current.version + 1 },
+  }
+}
+
+function correlatedIncident(open: OpenAlarm[], type: AlarmType, at: string): string | null {
+  if (!PERSON_ALARMS.has(type)) return null
+  const t = Date.parse(at)
+  const related = open
+    .filter(a => PERSON_ALARMS.has(a.type) && Math.abs(Date.parse(a.startedAt) - t) <= CORRELATION_WINDOW_SECONDS * 1000)
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+  return related[0]?.incidentId ?? null
+}
