@@ -6,6 +6,7 @@ import { parse } from 'yaml'
 import { initEnvSchema } from '../../infra/cli/init-config.ts'
 import { ingestionEnvSchema } from '../../services/ingestion/src/config.ts'
 import { recorderEnvSchema } from '../../services/recorder/src/config.ts'
+import { alertEnvSchema } from '../../services/alert/src/config.ts'
 
 /**
  * No Docker runs where this project is developed and tested, so docker-compose.yml and the Dockerfiles are
@@ -30,6 +31,7 @@ type EnvSchema = {
 const ENV_SCHEMAS: Record<string, EnvSchema> = {
   ingestion: ingestionEnvSchema,
   recorder: recorderEnvSchema,
+  alert: alertEnvSchema,
   init: initEnvSchema,
 }
 
@@ -507,4 +509,9 @@ t.test('each check fails on a broken input', async t => {
   fails(checkAllBuilds(broken(c => (c.services.recorder!.build = { context: '.', dockerfile: 'services/recorder/Dockerfil' })), workspace, readRepoFile), /Dockerfil does not exist/, 'Dockerfile missing')
   fails(checkAllBuilds(broken(c => (c.services.init!.command = ['node', 'infra/cli/inti.ts'])), workspace, readRepoFile), /inti\.ts, which does not exist/, 'command entry missing')
   fails(checkEveryServiceComposed(broken(c => delete c.services.recorder), workspace, readRepoFile), /services\/recorder has a src\/main\.ts but no compose service/, 'service not composed')
+})
+
+t.test('every built service has its environment schema checked here', async t => {
+  const built = Object.entries(compose.services ?? {}).filter(([, service]) => (service as ComposeService).build !== undefined).map(([name]) => name)
+  t.same(built.filter(name => !(name in ENV_SCHEMAS)), [], 'add the service\'s zod schema to ENV_SCHEMAS')
 })

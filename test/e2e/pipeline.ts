@@ -2,6 +2,8 @@ import { Redis } from 'ioredis'
 import { buildIngestion, type IngestionService } from '@anxin/ingestion'
 import { loadIngestionConfig } from '../../services/ingestion/src/config.ts'
 import { buildRecorder, type RecorderService } from '@anxin/recorder'
+import { buildAlert, type AlertService } from '@anxin/alert'
+import { loadAlertConfig } from '../../services/alert/src/config.ts'
 import { loadRecorderConfig } from '../../services/recorder/src/config.ts'
 import {
   pipelineEnv,
@@ -36,6 +38,8 @@ export type Pipeline = {
   /** `instance` distinguishes several ingestion instances sharing the load. */
   startIngestion: (instance?: string) => Promise<IngestionService>
   startRecorder: () => Promise<RecorderService>
+  /** `now` lets a test move the alert service's clock forward (silence rules); `instance` starts a fresh one. */
+  startAlert: (options?: { now?: () => Date; checkIntervalMs?: number }) => Promise<AlertService>
   device: (d: FixtureDevice) => Promise<SimulatedDevice>
 }
 
@@ -79,6 +83,20 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
     startRecorder: async () => {
       const config = loadRecorderConfig(ingestionEnv)
       const service = buildRecorder({ pool: db.pool, kafka: topics.kafka, logger }, config)
+      t.teardown(() => service.stop())
+      await service.start()
+      return service
+    },
+    startAlert: async (options = {}) => {
+      const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: 2000 })
+      redis.on('error', () => {})
+      t.teardown(() => redis.disconnect())
+      const config = loadAlertConfig({
+        ...ingestionEnv,
+        ALERT_GROUP_ID: `alert-${prefix}`,
+        ALERT_CHECK_INTERVAL_MS: String(options.checkIntervalMs ?? 200),
+      })
+      const service = buildAlert({ pool: db.pool, redis, kafka: topics.kafka, logger, now: options.now }, config)
       t.teardown(() => service.stop())
       await service.start()
       return service

@@ -42,12 +42,14 @@ CREATE TABLE activity_plans (
 );
 
 -- Alarms as the alert service sees them: open until their condition clears (or, for SOS and fall, until a
--- person closes them through escalation). At most one open alarm per resident and type.
+-- person closes them through escalation). At most one open alarm per resident, type and scope.
 CREATE TABLE alarms (
   id            uuid PRIMARY KEY,
   org_id        text NOT NULL,
   resident_id   text NOT NULL,
   device_id     text,
+  -- '' for alarms about the person; the device id for alarms about a device (each device has its own).
+  scope         text NOT NULL DEFAULT '',
   type          text NOT NULL,
   severity      text NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
   priority      integer NOT NULL,
@@ -62,7 +64,7 @@ CREATE TABLE alarms (
   detail        jsonb NOT NULL DEFAULT '{}',
   version       integer NOT NULL DEFAULT 1
 );
-CREATE UNIQUE INDEX alarms_one_open_per_type ON alarms (resident_id, type) WHERE status = 'open';
+CREATE UNIQUE INDEX alarms_one_open_per_slot ON alarms (resident_id, type, scope) WHERE status = 'open';
 CREATE INDEX alarms_incident_idx ON alarms (incident_id);
 CREATE INDEX alarms_resident_raised_idx ON alarms (resident_id, raised_at DESC);
 

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { transientError } from '@anxin/errors'
-import type { AlarmChange, OpenAlarm, ResidentContext } from '../domain/alarm-book.ts'
+import { alarmScope, type AlarmChange, type OpenAlarm, type ResidentContext } from '../domain/alarm-book.ts'
 import { toAlarmEvent } from '../domain/alarm-event.ts'
 import type { AlarmType, Severity } from '../domain/types.ts'
 
@@ -71,10 +71,10 @@ async function applyOne(client: pg.PoolClient, context: ResidentContext, change:
   const a = change.alarm
   if (change.kind === 'raised') {
     const inserted = await client.query(
-      `INSERT INTO alarms (id, org_id, resident_id, device_id, type, severity, priority, status, incident_id, occurrences,
+      `INSERT INTO alarms (id, org_id, resident_id, device_id, scope, type, severity, priority, status, incident_id, occurrences,
                            started_at, raised_at, updated_at, detail, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, 1, $9, $10, $10, $11, 1) ON CONFLICT DO NOTHING`,
-      [a.alarmId, context.orgId, context.residentId, a.deviceId, a.type, a.severity, a.priority, a.incidentId, a.startedAt, now, a.detail],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, 1, $10, $11, $11, $12, 1) ON CONFLICT DO NOTHING`,
+      [a.alarmId, context.orgId, context.residentId, a.deviceId, alarmScope(a.type, a.deviceId), a.type, a.severity, a.priority, a.incidentId, a.startedAt, now, a.detail],
     )
     if (inserted.rowCount === 0) {
       const exists = await client.query('SELECT 1 FROM alarms WHERE id = $1', [a.alarmId])

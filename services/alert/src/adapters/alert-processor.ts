@@ -1,8 +1,8 @@
 import type { DeviceEnvelope } from '@anxin/contracts'
 import type { Logger } from '@anxin/logging'
-import { applyDecision, type AlarmChange, type OpenAlarm, type ResidentContext } from '../domain/alarm-book.ts'
+import { applyDecision, sameSlot, type AlarmChange, type OpenAlarm, type ResidentContext } from '../domain/alarm-book.ts'
 import type { ResidentProfile } from '../domain/profile.ts'
-import { checkSilence, initialResidentStates, observe, type ResidentRuleStates } from '../domain/resident-rules.ts'
+import { checkSilence, initialResidentStates, observe, seedDevice, type ResidentRuleStates } from '../domain/resident-rules.ts'
 import type { Decision } from '../domain/types.ts'
 import type { AlarmStore } from './alarm-store.ts'
 import { KeyedLock } from './keyed-lock.ts'
@@ -50,6 +50,7 @@ export class AlertProcessor {
       this.deps.metrics.skipped.inc({ reason: 'no_resident' })
       return
     }
+    this.residents.add(residentId)
     await this.lock.run(residentId, async () => {
       const profile = await this.deps.profiles.get(residentId)
       if (!profile) {
@@ -65,6 +66,25 @@ export class AlertProcessor {
         this.deps.metrics.urgentLatency.observe((this.now().getTime() - Date.parse(envelope.receivedAt)) / 1000)
       }
     })
+  }
+
+  /** Residents seen since start; with those restored from Redis, the ones the silence check covers. */
+  readonly residents = new Set<string>()
+
+  /**
+   * Starts the supervision clock of devices the service has no state for (first start, or Redis lost its
+   * data), from the last time the database saw them, so a device silent across the restart is still found.
+   */
+  async seedSupervision(entries: Array<{ residentId: string; deviceId: string; lastSeenAt: string }>): Promise<void> {
+    for (const entry of entries) {
+      this.residents.add(entry.residentId)
+      await this.lock.run(entry.residentId, async () => {
+        const states = (await this.deps.states.get(entry.residentId)) ?? initialResidentStates()
+        const seeded = seedDevice(states, entry.deviceId, entry.lastSeenAt, `seed:${entry.deviceId}:${entry.lastSeenAt}`)
+        if (seeded !== states) this.deps.states.set(entry.residentId, seeded)
+      })
+    }
+    await this.deps.states.flush()
   }
 
   /** Runs the silence rules (offline, not worn, inactivity) for every resident the service knows. */
@@ -93,7 +113,7 @@ export class AlertProcessor {
       const change = applyDecision(open, context, decision, { deviceId, now })
       if (!change) continue
       changes.push(change)
-      open = open.filter(a => a.type !== change.alarm.type)
+      open = open.filter(a => !sameSlot(a, change.alarm.type, change.alarm.deviceId))
       if (change.kind === 'raised' || change.kind === 'updated') open.push(change.alarm)
     }
     const applied = await this.deps.alarms.apply(context, changes, now)

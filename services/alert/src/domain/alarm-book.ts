@@ -32,6 +32,21 @@ const PERSON_ALARMS: ReadonlySet<AlarmType> = new Set([
   'temperature_high', 'temperature_low', 'glucose_high', 'glucose_low', 'geofence_exit', 'inactivity',
 ])
 
+/** Alarms about a device rather than the person: each device of a resident has its own. */
+const DEVICE_ALARMS: ReadonlySet<AlarmType> = new Set(['device_offline', 'device_not_worn', 'low_battery'])
+
+/**
+ * What "one open alarm per resident and type" is keyed by beyond those two: the device, for device alarms
+ * (a watch coming back online must not clear the pendant's offline alarm); nothing, for person alarms.
+ */
+export function alarmScope(type: AlarmType, deviceId: string | null): string {
+  return DEVICE_ALARMS.has(type) ? (deviceId ?? '') : ''
+}
+
+export function sameSlot(alarm: OpenAlarm, type: AlarmType, deviceId: string | null): boolean {
+  return alarm.type === type && alarmScope(type, alarm.deviceId) === alarmScope(type, deviceId)
+}
+
 /** A fall, a heart-rate spike and no movement within this window are one incident, not three. */
 export const CORRELATION_WINDOW_SECONDS = 15 * 60
 
@@ -39,8 +54,8 @@ export const CORRELATION_WINDOW_SECONDS = 15 * 60
  * The id of the alarm a decision opens. It depends only on the resident, the type and the event that
  * opened it, so a redelivered event (or a re-run timer) can never open a second alarm.
  */
-export function alarmIdFor(residentId: string, type: AlarmType, openingEventId: string): string {
-  return nameBasedUuid(`alarm\n${residentId}\n${type}\n${openingEventId}`)
+export function alarmIdFor(residentId: string, type: AlarmType, openingEventId: string, scope = ''): string {
+  return nameBasedUuid(`alarm\n${residentId}\n${type}\n${scope}\n${openingEventId}`)
 }
 
 /**
@@ -54,7 +69,7 @@ export function applyDecision(
   decision: Decision,
   meta: { deviceId: string | null; now: string },
 ): AlarmChange | null {
-  const current = open.find(a => a.type === decision.type) ?? null
+  const current = open.find(a => sameSlot(a, decision.type, meta.deviceId)) ?? null
   if (decision.action === 'raise') {
     if (current) {
       const severity = maxSeverity(current.severity, decision.severity)
@@ -73,7 +88,7 @@ export function applyDecision(
       }
     }
     const openingEventId = decision.evidence[0]?.eventId ?? `${decision.type}:${decision.at}`
-    const alarmId = alarmIdFor(context.residentId, decision.type, openingEventId)
+    const alarmId = alarmIdFor(context.residentId, decision.type, openingEventId, alarmScope(decision.type, meta.deviceId))
     return {
       kind: 'raised',
       reason: null,

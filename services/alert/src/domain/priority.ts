@@ -3,7 +3,9 @@ import type { Severity } from './types.ts'
 /** The priority-ledger flags (台账) that make the same alarm more urgent for some people than for others. */
 export type LedgerFlags = { disabled: boolean; dementia: boolean; veryOld: boolean; livingAlone: boolean; emptyNest: boolean }
 
-const SEVERITY_BASE: Record<Severity, number> = { critical: 100, high: 70, medium: 40, low: 10 }
+// Steps of 100 between severities, flags adding at most 40: severity always decides first (any critical
+// alarm ranks above any high one), vulnerability orders alarms of the same severity.
+const SEVERITY_BASE: Record<Severity, number> = { critical: 400, high: 300, medium: 200, low: 100 }
 
 // Living alone weighs most: nobody else in the home will notice or help. Dementia, disability and great age
 // each make it likelier the person cannot help themselves or answer the phone.

@@ -30,7 +30,14 @@ import { effectiveThresholds } from './vital-thresholds.ts'
 import { evaluateVitalsReading, type VitalsStates } from './vitals-rule.ts'
 
 /** Every rule's state for one resident; plain JSON, kept in Redis between events and across restarts. */
-export type DeviceRuleStates = { supervision: SupervisionState; worn: WornState; battery: BatteryState; lastSteps: number | null }
+export type DeviceRuleStates = {
+  supervision: SupervisionState
+  worn: WornState
+  battery: BatteryState
+  lastSteps: number | null
+  /** Time of the reading `lastSteps` came from: a late, older reading must not count as movement. */
+  lastStepsAt: string | null
+}
 export type ResidentRuleStates = {
   vitals: VitalsStates
   geofence: GeofenceState
@@ -48,6 +55,7 @@ const initialDeviceStates = (): DeviceRuleStates => ({
   worn: INITIAL_WORN_STATE,
   battery: INITIAL_BATTERY_STATE,
   lastSteps: null,
+  lastStepsAt: null,
 })
 
 /** Device clocks drift. A time further in the future than this is not believed; the receipt time is used. */
@@ -94,7 +102,6 @@ export function observe(
 
   // Supervision is about the link, so it runs on receipt time (buffered old readings still mean "online now").
   device.supervision = take(recordSeen(device.supervision, { at: envelope.receivedAt, eventId }))
-  next.inactivity = seedLastActivity(next.inactivity, { at, eventId })
 
   if (envelope.type === 'device.telemetry') {
     const { vitals, location, status } = envelope.payload
@@ -104,8 +111,13 @@ export function observe(
       next.vitals = result.states
       decisions.push(...result.decisions)
       // A step count that moved means the person moved (a cumulative counter that stands still does not).
-      if (vitals.steps !== undefined && vitals.steps > 0 && vitals.steps !== device.lastSteps) activity('steps')
-      if (vitals.steps !== undefined) device.lastSteps = vitals.steps
+      // Only a newer reading is compared: a late one arriving out of order says nothing about now.
+      const newer = device.lastStepsAt === null || Date.parse(at) > Date.parse(device.lastStepsAt)
+      if (vitals.steps !== undefined && newer) {
+        if (vitals.steps > 0 && vitals.steps !== device.lastSteps) activity('steps')
+        device.lastSteps = vitals.steps
+        device.lastStepsAt = at
+      }
     }
     if (location) {
       next.geofence = take(evaluateLocation(next.geofence, { at, eventId, lat: location.lat, lon: location.lon, accuracyM: location.accuracyM, zones: profile.safeZones }))
@@ -116,7 +128,7 @@ export function observe(
     if (status?.worn !== undefined) device.worn = take(evaluateWorn(device.worn, { at, eventId, worn: status.worn }))
   } else if (envelope.type === 'device.alarm') {
     const p = envelope.payload
-    next.fall = take(evaluateUrgent(next.fall, { type: p.type, eventId, at, pressCount: p.pressCount, location: p.location, fall: p.fall }))
+    next.fall = take(evaluateUrgent(next.fall, { type: p.type, eventId, at, pressCount: p.pressCount, location: p.location, fall: p.fall, graceSeconds: options.fallGraceSeconds }))
     activity(p.type)
   } else {
     const type = envelope.payload.type
@@ -128,6 +140,9 @@ export function observe(
     }
     if (type === 'low_battery') device.battery = take(recordLowBatteryEvent(device.battery, { at, eventId, battery: envelope.payload.battery }))
   }
+  // The clock of inactivity starts with the first message from the resident, whatever it carried; seeded
+  // last, so that when that first message is itself activity (an SOS, steps) it is recorded as such.
+  next.inactivity = seedLastActivity(next.inactivity, { at, eventId })
   next.devices[envelope.deviceId] = device
   return { state: next, decisions }
 }

@@ -4,9 +4,19 @@ import type { Decision, Evidence, RuleResult } from './types.ts'
  * SOS and fall come from the device itself and are always critical. A fall can be called off by the wearer
  * pressing "I'm OK" within the grace period; an SOS cannot: only a person at the centre closes it.
  */
-export type FallState = { fallAt: string | null; fallEventId: string | null }
+export type FallState = {
+  fallAt: string | null
+  fallEventId: string | null
+  /**
+   * The last "I'm OK". SOS and fall travel on the urgent topic, "I'm OK" on the event topic, and the two are
+   * consumed independently: an "I'm OK" may be processed before the fall it answers. Remembering it lets the
+   * late fall be cancelled all the same, whichever arrives first.
+   */
+  imOkAt: string | null
+  imOkEventId: string | null
+}
 
-export const initialFallState = (): FallState => ({ fallAt: null, fallEventId: null })
+export const initialFallState = (): FallState => ({ fallAt: null, fallEventId: null, imOkAt: null, imOkEventId: null })
 
 export const DEFAULT_FALL_GRACE_SECONDS = 60
 
@@ -19,7 +29,7 @@ export type UrgentInput = {
   fall?: { impactG?: number; confidence?: number } | undefined
 }
 
-export function evaluateUrgent(state: FallState, input: UrgentInput): RuleResult<FallState> {
+export function evaluateUrgent(state: FallState, input: UrgentInput & { graceSeconds?: number }): RuleResult<FallState> {
   const evidence: Evidence = {
     eventId: input.eventId,
     at: input.at,
@@ -39,7 +49,12 @@ export function evaluateUrgent(state: FallState, input: UrgentInput): RuleResult
       accuracyM: input.location?.accuracyM ?? null,
     },
   }
-  const next = input.type === 'fall' ? { fallAt: input.at, fallEventId: input.eventId } : state
+  if (input.type === 'sos') return { state, decisions: [decision] }
+  const next: FallState = { ...state, fallAt: input.at, fallEventId: input.eventId }
+  if (state.imOkAt && state.imOkEventId) {
+    const answered = evaluateImOk(next, { eventId: state.imOkEventId, at: state.imOkAt, graceSeconds: input.graceSeconds })
+    if (answered.decisions.length > 0) return { state: answered.state, decisions: [decision, ...answered.decisions] }
+  }
   return { state: next, decisions: [decision] }
 }
 
@@ -48,10 +63,11 @@ export function evaluateImOk(
   state: FallState,
   input: { eventId: string; at: string; graceSeconds?: number },
 ): RuleResult<FallState> {
-  if (!state.fallAt) return { state, decisions: [] }
+  const remembered: FallState = { ...state, imOkAt: input.at, imOkEventId: input.eventId }
+  if (!state.fallAt) return { state: remembered, decisions: [] }
   const elapsed = (Date.parse(input.at) - Date.parse(state.fallAt)) / 1000
   const grace = input.graceSeconds ?? DEFAULT_FALL_GRACE_SECONDS
-  if (elapsed < 0 || elapsed > grace) return { state: elapsed > grace ? initialFallState() : state, decisions: [] }
+  if (elapsed < 0 || elapsed > grace) return { state: elapsed > grace ? { ...initialFallState(), imOkAt: input.at, imOkEventId: input.eventId } : remembered, decisions: [] }
   return {
     state: initialFallState(),
     decisions: [

@@ -1,0 +1,89 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
+import type pg from 'pg'
+import { deviceEnvelopeSchema, kafkaTopicNames } from '@anxin/contracts'
+import { assertTopicsExist, createProducer, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
+import type { Logger } from '@anxin/logging'
+import { registerHealthRoutes } from '@anxin/service-kit'
+import type { ResidentRuleStates } from './domain/resident-rules.ts'
+import { AlertProcessor } from './adapters/alert-processor.ts'
+import { AlarmStore } from './adapters/alarm-store.ts'
+import { lastSeenByDevice } from './adapters/last-seen.ts'
+import { createAlertMetrics, type AlertMetrics } from './adapters/metrics.ts'
+import { OutboxRelay } from './adapters/outbox-relay.ts'
+import { ProfileCache } from './adapters/profile-cache.ts'
+import { RuleStateStore } from './adapters/rule-state-store.ts'
+import type { AlertConfig } from './config.ts'
+
+export type AlertDeps = { pool: pg.Pool; redis: Redis; kafka: Kafka; logger: Logger; now?: () => Date }
+export type AlertService = {
+  http: FastifyInstance
+  metrics: AlertMetrics
+  processor: AlertProcessor
+  start: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+/**
+ * The alert service: device envelopes in, alarms out. SOS and fall come on their own topic through their own
+ * consumer, so they never wait behind telemetry; the silence rules run from a timer.
+ */
+export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
+  const log = deps.logger
+  const metrics = createAlertMetrics()
+  const topics = kafkaTopicNames(config.KAFKA_TOPIC_SUFFIX)
+  const profiles = new ProfileCache(deps.pool, log)
+  const states = new RuleStateStore<ResidentRuleStates>(deps.redis, config.REDIS_KEY_PREFIX)
+  const alarms = new AlarmStore(deps.pool)
+  let producer: Producer | null = null
+  let relay: OutboxRelay | null = null
+  let processor: AlertProcessor | null = null
+  const consumers: RunningConsumer[] = []
+  let timer: NodeJS.Timeout | null = null
+  let checking: Promise<void> = Promise.resolve()
+
+  const http = Fastify({ logger: false })
+  registerHealthRoutes(http, { metrics: metrics.registry, ready: () => ({ kafka: consumers.length === 2, redis: deps.redis.status === 'ready' }) })
+
+  const service: AlertService = {
+    http,
+    metrics,
+    get processor() {
+      if (!processor) throw new Error('alert service not started')
+      return processor
+    },
+    start: async () => {
+      await assertTopicsExist(deps.kafka, [topics.deviceAlarm, topics.deviceTelemetry, topics.deviceEvent, topics.alarm, topics.deadLetter])
+      await profiles.start()
+      producer = await createProducer(deps.kafka)
+      relay = new OutboxRelay({ pool: deps.pool, producer, topic: topics.alarm, logger: log, onPublished: n => metrics.published.inc(n) })
+      relay.start()
+      const p = new AlertProcessor({ profiles, states, alarms, relay, metrics, logger: log, fallGraceSeconds: config.FALL_GRACE_SECONDS, now: deps.now })
+      processor = p
+      for (const id of await states.knownResidents()) p.residents.add(id)
+      const now = (deps.now?.() ?? new Date()).toISOString()
+      await p.seedSupervision((await lastSeenByDevice(deps.pool)).map(d => ({ ...d, lastSeenAt: d.lastSeenAt ?? now })))
+      const common = { kafka: deps.kafka, schema: deviceEnvelopeSchema, deadLetterProducer: producer, deadLetterTopic: topics.deadLetter, logger: log }
+      consumers.push(
+        await runConsumer({ ...common, groupId: `${config.ALERT_GROUP_ID}-urgent`, topics: [topics.deviceAlarm], handle: m => p.handle(m.map(x => x.value)) }),
+        await runConsumer({ ...common, groupId: config.ALERT_GROUP_ID, topics: [topics.deviceTelemetry, topics.deviceEvent], handle: m => p.handle(m.map(x => x.value)) }),
+      )
+      timer = setInterval(() => {
+        checking = checking
+          .then(() => p.checkSilence([...p.residents]))
+          .catch(error => log.warn({ err: (error as Error).message }, 'silence check failed; retrying at the next tick'))
+      }, config.ALERT_CHECK_INTERVAL_MS)
+      log.info({ residents: p.residents.size }, 'alert started')
+    },
+    stop: async () => {
+      if (timer) clearInterval(timer)
+      await checking
+      for (const c of consumers.splice(0)) await c.stop()
+      await relay?.stop()
+      await producer?.disconnect()
+      await profiles.stop()
+      await http.close()
+    },
+  }
+  return service
+}
