@@ -18,7 +18,8 @@ export type StepResult = {
 
 /**
  * End-to-end telemetry throughput: simulated devices publish over MQTT (QoS 1) to Mosquitto, the ingestion
- * process validates and writes to Kafka, the recorder process writes to PostgreSQL. The rate is stepped up
+ * process validates and writes to Kafka, the recorder process writes to PostgreSQL, and the alert process
+ * evaluates every reading against the rules. The rate is stepped up
  * until the platform falls behind (rows not in the database within `maxDrainSeconds` of the last send) or
  * the load generator itself cannot keep the rate. `sustainedMsgsPerS` is the best step whose lag stayed bounded.
  */
@@ -35,6 +36,9 @@ export async function benchEndToEnd(t: Teardown, options: { steps: number[]; sec
   t.teardown(() => void ingestion.kill('SIGTERM'))
   const recorder = await startService('services/recorder/src/main.ts', env, 'recorder started')
   t.teardown(() => void recorder.kill('SIGTERM'))
+  // The alert service evaluates every reading at the same time, as in production: it competes for the cores.
+  const alert = await startService('services/alert/src/main.ts', { ...env, ALERT_GROUP_ID: `alert-${prefix}` }, 'alert started')
+  t.teardown(() => void alert.kill('SIGTERM'))
 
   // Devices publish with the password the fixture derived; `connectFleet` derives the same from the secret.
   const fleet = await connectFleet(broker.url, 'test-fleet-secret', bound.map(d => d.deviceId))

@@ -6,6 +6,8 @@ import { createLogger } from '@anxin/logging'
 import { REPO_ROOT, stackUp } from '@anxin/infra/stack'
 import { cleanupStack } from './cleanup.ts'
 import { benchEndToEnd } from './e2e-throughput.ts'
+import { benchRuleEvaluation } from './alert-rules.ts'
+import { benchSosLatency } from './sos-latency.ts'
 
 /** `pnpm bench`: runs the benchmarks on this machine and writes bench/results/latest.json and latest.md. */
 const { values } = parseArgs({
@@ -14,21 +16,38 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '2000,4000,6000,7000,8000,10000' },
     seconds: { type: 'string', default: '20' },
     devices: { type: 'string', default: '500' },
+    only: { type: 'string', default: 'rules,sos,e2e' },
+    'sos-presses': { type: 'string', default: '100' },
+    'sos-background': { type: 'string', default: '2000' },
   },
 })
 await stackUp(createLogger({ service: 'bench', level: 'warn' }))
 const cleanup = cleanupStack()
 try {
-  const e2e = await benchEndToEnd(cleanup, {
-    steps: values.steps.split(',').map(Number),
-    seconds: Number(values.seconds),
-    devices: Number(values.devices),
-    maxDrainSeconds: 10,
-  })
+  const only = new Set(values.only.split(','))
+  const rules = only.has('rules') ? benchRuleEvaluation({ residents: 1000, events: 300000 }) : null
+  if (rules) console.error(JSON.stringify({ rules }))
+  const sos = only.has('sos')
+    ? await benchSosLatency(cleanup, { presses: Number(values['sos-presses']), backgroundMsgsPerS: Number(values['sos-background']), devices: 300 })
+    : null
+  if (sos) console.error(JSON.stringify({ sos }))
+  const e2e = only.has('e2e')
+    ? await benchEndToEnd(cleanup, { steps: values.steps.split(',').map(Number), seconds: Number(values.seconds), devices: Number(values.devices), maxDrainSeconds: 10 })
+    : null
   const result = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    e2e: {
+    alert: rules && { rules_events_per_s_per_core: rules.eventsPerS, rules_events: rules.events, residents: 1000 },
+    sos: sos && {
+      p50_ms: sos.p50Ms,
+      p99_ms: sos.p99Ms,
+      max_ms: sos.maxMs,
+      presses: sos.presses,
+      lost: sos.lost,
+      background_msgs_per_s: sos.backgroundMsgsPerS,
+      measured: 'device SOS publish -> ingestion -> Kafka -> alert -> alarm raised event read from Kafka',
+    },
+    e2e: e2e && {
       sustained_msgs_per_s: e2e.sustainedMsgsPerS,
       lost: e2e.lost,
       qos: 1,
@@ -46,18 +65,34 @@ try {
   await cleanup.run()
 }
 
-function report(r: { measuredAt: string; machine: Record<string, unknown>; e2e: { sustained_msgs_per_s: number; lost: number; devices: number; steps: Array<Record<string, number>> } }): string {
-  const rows = r.e2e.steps.map(s => `| ${s.targetMsgsPerS} | ${s.generatorMsgsPerS} | ${s.sent} | ${s.stored} | ${s.lost} | ${s.endToEndMsgsPerS} | ${s.drainSeconds} |`)
-  return [
-    `# Benchmark results (${r.measuredAt})`,
-    '',
-    `Machine: ${JSON.stringify(r.machine)}`,
-    '',
-    `**e2e.sustained_msgs_per_s = ${r.e2e.sustained_msgs_per_s}**, e2e.lost = ${r.e2e.lost} (MQTT QoS 1 -> ingestion -> Kafka -> recorder -> PostgreSQL, ${r.e2e.devices} devices)`,
-    '',
-    '| target msg/s | generator msg/s | sent | stored | lost | end-to-end msg/s | drain s |',
-    '|---|---|---|---|---|---|---|',
-    ...rows,
-    '',
-  ].join('\n')
+type Result = {
+  measuredAt: string
+  machine: Record<string, unknown>
+  alert: { rules_events_per_s_per_core: number } | null
+  sos: { p50_ms: number; p99_ms: number; max_ms: number; presses: number; lost: number; background_msgs_per_s: number } | null
+  e2e: { sustained_msgs_per_s: number; lost: number; devices: number; steps: Array<Record<string, number>> } | null
+}
+
+function report(r: Result): string {
+  const lines = [`# Benchmark results (${r.measuredAt})`, '', `Machine: ${JSON.stringify(r.machine)}`, '']
+  if (r.alert) lines.push(`**alert.rules_events_per_s_per_core = ${r.alert.rules_events_per_s_per_core}** (all rules on vitals + location + status envelopes, one core, no I/O)`, '')
+  if (r.sos) {
+    lines.push(
+      `**SOS press to alarm raised: p50 ${r.sos.p50_ms} ms, p99 ${r.sos.p99_ms} ms, max ${r.sos.max_ms} ms** (${r.sos.presses} presses, ${r.sos.lost} lost, ` +
+        `background telemetry ${r.sos.background_msgs_per_s} msg/s; MQTT -> ingestion -> Kafka -> alert -> Kafka)`,
+      '',
+    )
+  }
+  if (r.e2e) {
+    const rows = r.e2e.steps.map(s => `| ${s.targetMsgsPerS} | ${s.generatorMsgsPerS} | ${s.sent} | ${s.stored} | ${s.lost} | ${s.endToEndMsgsPerS} | ${s.drainSeconds} |`)
+    lines.push(
+      `**e2e.sustained_msgs_per_s = ${r.e2e.sustained_msgs_per_s}**, e2e.lost = ${r.e2e.lost} (MQTT QoS 1 -> ingestion -> Kafka -> recorder -> PostgreSQL, with the alert service evaluating every reading, ${r.e2e.devices} devices)`,
+      '',
+      '| target msg/s | generator msg/s | sent | stored | lost | end-to-end msg/s | drain s |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+    )
+  }
+  return lines.join('\n')
 }

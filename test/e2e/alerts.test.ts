@@ -139,3 +139,23 @@ t.test('silence: devices going offline and inactivity are found by the timer, ac
   const inactivity = (await alarms(p.db.pool)).find(a => a.type === 'inactivity')!
   t.equal(inactivity.severity, 'high')
 })
+
+t.test('a doctor\'s new threshold applies to the next readings, without a restart', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const resident = p.devices[0]!.residentId!
+  await p.startIngestion()
+  await p.startAlert()
+  const [device] = await Promise.all(p.devices.map(x => p.device(x)))
+  const t0 = Date.now() - 20 * 60_000
+  for (const sec of [0, 60, 130]) await send(device!, 'telemetry', t0 + sec * 1000, { vitals: { heartRate: 108 } })
+  await new Promise(r => setTimeout(r, 1500))
+  t.same(await alarms(p.db.pool), [], '108 bpm is within the default limit of 120')
+
+  await p.db.pool.query(`INSERT INTO resident_vital_thresholds (resident_id, heart_rate_high) VALUES ($1, 100)`, [resident])
+  await new Promise(r => setTimeout(r, 300))
+  for (const sec of [200, 260, 330]) await send(device!, 'telemetry', t0 + sec * 1000, { vitals: { heartRate: 108 } })
+  t.ok(await waitUntil(async () => (await alarms(p.db.pool)).length === 1, 10000), 'the same readings now raise an alarm')
+  const [alarm] = await alarms(p.db.pool)
+  t.equal(alarm!.type, 'heart_rate_high')
+  t.equal(alarm!.detail.threshold, 100, 'judged against the doctor\'s limit')
+})

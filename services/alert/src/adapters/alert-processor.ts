@@ -11,6 +11,8 @@ import type { OutboxRelay } from './outbox-relay.ts'
 import type { ProfileCache } from './profile-cache.ts'
 import type { RuleStateStore } from './rule-state-store.ts'
 
+const HANDLE_SLICE = 50
+
 export type ProcessorDeps = {
   profiles: ProfileCache
   states: RuleStateStore<ResidentRuleStates>
@@ -40,7 +42,12 @@ export class AlertProcessor {
   }
 
   async handle(envelopes: DeviceEnvelope[]): Promise<void> {
-    await Promise.all(envelopes.map(envelope => this.process(envelope)))
+    // A telemetry batch can hold thousands of envelopes. Working through it in slices, and letting the event
+    // loop run between them, keeps an SOS arriving on the urgent consumer from waiting for the whole batch.
+    for (let i = 0; i < envelopes.length; i += HANDLE_SLICE) {
+      await Promise.all(envelopes.slice(i, i + HANDLE_SLICE).map(envelope => this.process(envelope)))
+      if (i + HANDLE_SLICE < envelopes.length) await new Promise(resolve => setImmediate(resolve))
+    }
     await this.deps.states.flush()
   }
 
