@@ -10,7 +10,8 @@ export type StepResult = {
   sendFailed: number
   generatorMsgsPerS: number
   stored: number
-  lost: number
+  /** Sent but not yet in the database when the step's drain window ended (a backlog, not a loss). */
+  behind: number
   /** Messages stored per second, from the first send to the moment the last row was in the database. */
   endToEndMsgsPerS: number
   drainSeconds: number
@@ -65,21 +66,30 @@ export async function benchEndToEnd(t: Teardown, options: { steps: number[]; sec
       sendFailed: report.telemetryFailed,
       generatorMsgsPerS: Math.round(report.telemetrySent / sendSeconds),
       stored: stored - before,
-      lost: expected - stored,
+      behind: expected - stored,
       endToEndMsgsPerS: Math.round((stored - before) / totalSeconds),
       drainSeconds: Math.round((totalSeconds - sendSeconds) * 100) / 100,
     }
     results.push(result)
     console.error(JSON.stringify(result))
-    const fellBehind = result.lost > 0 || result.generatorMsgsPerS < rate * 0.95
+    const fellBehind = result.behind > 0 || result.generatorMsgsPerS < rate * 0.95
     if (fellBehind) break
   }
   // Held: nothing lost, the generator kept the rate, and the backlog cleared within a second of the last send
   // (lag stayed bounded). A step that drains later was absorbed as a burst, not sustained.
-  const held = results.filter(r => r.lost === 0 && r.generatorMsgsPerS >= r.targetMsgsPerS * 0.95 && r.drainSeconds <= 1)
+  const held = results.filter(r => r.behind === 0 && r.generatorMsgsPerS >= r.targetMsgsPerS * 0.95 && r.drainSeconds <= 1)
+  // Loss is judged at the end, once the platform has had time to work through any backlog.
+  const sent = results.reduce((n, r) => n + r.sent, 0)
+  const finalDeadline = performance.now() + 120_000
+  let stored = await countRows(db.pool)
+  while (stored < sent && performance.now() < finalDeadline) {
+    await new Promise(r => setTimeout(r, 250))
+    stored = await countRows(db.pool)
+  }
   return {
     sustainedMsgsPerS: held.length ? Math.max(...held.map(r => r.endToEndMsgsPerS)) : 0,
-    lost: results.reduce((n, r) => n + Math.max(0, r.lost), 0),
+    sent,
+    lost: sent - stored,
     steps: results,
   }
 }

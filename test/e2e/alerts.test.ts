@@ -78,6 +78,10 @@ t.test('each device-driven alarm type is raised, deduplicated, correlated and cl
   t.equal(new Set(parsed.map(e => e.eventId)).size, parsed.length, 'every alarm event once')
   t.equal(parsed.length, 12, 'sos 3, fall 2, heart rate 2, fall and heart rate 2, geofence, battery, not worn')
   t.ok(events.every(e => e.key === JSON.parse(e.value).residentId), 'keyed by resident')
+
+  const log = p.logLines.join('')
+  t.ok(log.includes('alarm changed'), 'alarm changes are logged')
+  for (const secret of ['heart_rate_high', 'geofence_exit', '31.26', r[0]!]) t.notOk(log.includes(secret), `the log does not name ${secret}`)
 })
 
 t.test('a redelivered device event never raises or counts twice', async t => {

@@ -32,7 +32,7 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
   const log = deps.logger
   const metrics = createAlertMetrics()
   const topics = kafkaTopicNames(config.KAFKA_TOPIC_SUFFIX)
-  const profiles = new ProfileCache(deps.pool, log)
+  const profiles = new ProfileCache(deps.pool)
   const states = new RuleStateStore<ResidentRuleStates>(deps.redis, config.REDIS_KEY_PREFIX)
   const alarms = new AlarmStore(deps.pool)
   let producer: Producer | null = null

@@ -126,7 +126,8 @@ export class AlertProcessor {
     const applied = await this.deps.alarms.apply(context, changes, now)
     for (const change of applied) {
       this.deps.metrics.alarmChanges.inc({ kind: change.kind, type: change.alarm.type })
-      this.log.info({ residentId: profile.residentId, alarmId: change.alarm.alarmId, type: change.alarm.type, kind: change.kind }, 'alarm changed')
+      // The alarm id is the only link to the person here: who it concerns is in the (audited) database.
+      this.log.info({ alarmId: change.alarm.alarmId, kind: change.kind }, 'alarm changed')
     }
     if (applied.length > 0) this.deps.relay.kick()
   }

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { Logger } from '@anxin/logging'
+import { listenForChanges, type ChangeListener } from '@anxin/db'
 import type { ResidentProfile } from '../domain/profile.ts'
 
 /**
@@ -11,24 +11,28 @@ export class ProfileCache {
   private readonly profiles = new Map<string, ResidentProfile>()
   private readonly deviceToResident = new Map<string, string>()
   private readonly pool: pg.Pool
-  private readonly log: Logger
-  private listener: pg.PoolClient | null = null
-  private stopped = false
+  private listener: ChangeListener | null = null
 
-  constructor(pool: pg.Pool, logger: Logger) {
+  constructor(pool: pg.Pool) {
     this.pool = pool
-    this.log = logger.child({ component: 'profile-cache' })
   }
 
   async start(): Promise<void> {
-    await this.listen()
+    this.listener = await listenForChanges(this.pool, ['anxin_resident_profile', 'anxin_device_registry'], {
+      onNotification: (channel, id) => {
+        if (channel === 'anxin_resident_profile') return this.invalidate(id)
+        const residentId = this.deviceToResident.get(id)
+        if (residentId) this.invalidate(residentId)
+        // A device newly bound to someone: that resident's cached device list is stale too.
+        else this.profiles.clear()
+      },
+      // Notifications may have been missed while disconnected: start from an empty cache.
+      onReconnected: () => this.profiles.clear(),
+    })
   }
 
   async stop(): Promise<void> {
-    this.stopped = true
-    const listener = this.listener
-    this.listener = null
-    listener?.release(true)
+    await this.listener?.stop()
   }
 
   async get(residentId: string): Promise<ResidentProfile | null> {
@@ -46,40 +50,6 @@ export class ProfileCache {
     const profile = this.profiles.get(residentId)
     this.profiles.delete(residentId)
     for (const d of profile?.devices ?? []) this.deviceToResident.delete(d.deviceId)
-  }
-
-  private async listen(): Promise<void> {
-    const client = await this.pool.connect()
-    this.listener = client
-    client.on('notification', message => {
-      if (!message.payload) return
-      if (message.channel === 'anxin_resident_profile') this.invalidate(message.payload)
-      else {
-        const residentId = this.deviceToResident.get(message.payload)
-        if (residentId) this.invalidate(residentId)
-        // A device newly bound to someone: that resident's cached device list is stale too.
-        else this.profiles.clear()
-      }
-    })
-    client.on('error', () => {
-      if (this.listener !== client) return
-      this.listener = null
-      client.release(true)
-      // Notifications may have been missed while disconnected: start from an empty cache.
-      this.profiles.clear()
-      setTimeout(() => void this.reconnect(), 1000).unref()
-    })
-    await client.query('LISTEN anxin_resident_profile')
-    await client.query('LISTEN anxin_device_registry')
-  }
-
-  private async reconnect(): Promise<void> {
-    if (this.stopped) return
-    try {
-      await this.listen()
-    } catch {
-      setTimeout(() => void this.reconnect(), 2000).unref()
-    }
   }
 }
 

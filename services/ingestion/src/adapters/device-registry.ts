@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { listenForChanges, type ChangeListener } from '@anxin/db'
 import type { Logger } from '@anxin/logging'
 import type { RegisteredDevice } from '../domain/registered-device.ts'
 
@@ -15,9 +16,8 @@ export class DeviceRegistryCache {
   private readonly devices = new Map<string, RegisteredDevice>()
   private readonly pool: pg.Pool
   private readonly log: Logger
-  private listener: pg.PoolClient | null = null
+  private listener: ChangeListener | null = null
   private reloadTimer: NodeJS.Timeout | null = null
-  private stopped = false
 
   constructor(pool: pg.Pool, logger: Logger) {
     this.pool = pool
@@ -26,18 +26,18 @@ export class DeviceRegistryCache {
 
   async start(): Promise<void> {
     await this.reloadAll()
-    await this.listen()
-    // A notification lost during a database restart is repaired by the periodic full reload.
+    this.listener = await listenForChanges(this.pool, ['anxin_device_registry'], {
+      onNotification: (_channel, deviceId) => void this.refresh(deviceId).catch(() => {}),
+      onReconnected: () => void this.reloadAll().catch(() => {}),
+    })
+    // A notification lost during a database restart is also repaired by the periodic full reload.
     this.reloadTimer = setInterval(() => void this.reloadAll().catch(() => {}), 60000)
     this.reloadTimer.unref()
   }
 
   async stop(): Promise<void> {
-    this.stopped = true
     if (this.reloadTimer) clearInterval(this.reloadTimer)
-    const listener = this.listener
-    this.listener = null
-    listener?.release(true)
+    await this.listener?.stop()
   }
 
   get size(): number {
@@ -63,30 +63,5 @@ export class DeviceRegistryCache {
     this.devices.clear()
     for (const row of rows) this.devices.set(row.deviceId, row)
     this.log.info({ devices: rows.length }, 'device registry loaded')
-  }
-
-  private async listen(): Promise<void> {
-    const client = await this.pool.connect()
-    this.listener = client
-    client.on('notification', message => {
-      if (message.payload) void this.refresh(message.payload).catch(() => {})
-    })
-    client.on('error', () => {
-      if (this.listener !== client) return
-      this.listener = null
-      client.release(true)
-      setTimeout(() => void this.reconnect(), 1000).unref()
-    })
-    await client.query('LISTEN anxin_device_registry')
-  }
-
-  private async reconnect(): Promise<void> {
-    if (this.stopped) return
-    try {
-      await this.listen()
-      await this.reloadAll()
-    } catch {
-      setTimeout(() => void this.reconnect(), 2000).unref()
-    }
   }
 }
