@@ -42,8 +42,11 @@ t.test('killing the alert service with SIGKILL mid-stream neither loses nor dupl
   while (acknowledged < 12) await new Promise(r => setTimeout(r, 10))
   alert.kill('SIGKILL')
   await new Promise(r => setTimeout(r, 500))
+  const restartedAt = performance.now()
   alert = await startAlertProcess(env)
+  t.comment(`restarted in ${Math.round(performance.now() - restartedAt)} ms`)
   await Promise.all(pressing)
+  t.comment(`presses done at ${Math.round(performance.now() - restartedAt)} ms`)
 
   const rows = async () =>
     (await p.db.pool.query<{ resident_id: string; occurrences: number }>(`SELECT resident_id, occurrences FROM alarms WHERE type = 'sos'`)).rows
@@ -52,6 +55,7 @@ t.test('killing the alert service with SIGKILL mid-stream neither loses nor dupl
     return current.length === devices.length && current.every(r => r.occurrences === presses)
   }, 30000)
   t.ok(settled, 'every press counted once')
+  t.comment(`settled at ${Math.round(performance.now() - restartedAt)} ms`)
   const final = await rows()
   t.equal(final.length, devices.length, 'one SOS alarm per resident, none twice')
   t.same(final.map(r => r.occurrences), devices.map(() => presses), `each alarm counts exactly ${presses} presses`)

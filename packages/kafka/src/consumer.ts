@@ -20,6 +20,11 @@ export type ConsumerOptions<T> = {
   deadLetterTopic: string
   logger: Logger
   partitionsConsumedConcurrently?: number
+  /**
+   * How soon the group notices a member that died without leaving (kill -9) and hands its partitions to
+   * another: a restarted instance waits this long for them. Heartbeats continue while a batch is retried.
+   */
+  sessionTimeoutMs?: number
   onProcessed?: (count: number, topic: string) => void
   onDeadLetter?: (reason: string) => void
 }
@@ -35,8 +40,8 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
   const log = options.logger.child({ component: 'consumer', groupId: options.groupId })
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: 30000,
-    heartbeatInterval: 3000,
+    sessionTimeout: options.sessionTimeoutMs ?? 10000,
+    heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 10000) / 6)),
     maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
   })

@@ -65,7 +65,8 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
       await p.seedSupervision((await lastSeenByDevice(deps.pool)).map(d => ({ ...d, lastSeenAt: d.lastSeenAt ?? now })))
       const common = { kafka: deps.kafka, schema: deviceEnvelopeSchema, deadLetterProducer: producer, deadLetterTopic: topics.deadLetter, logger: log }
       consumers.push(
-        await runConsumer({ ...common, groupId: `${config.ALERT_GROUP_ID}-urgent`, topics: [topics.deviceAlarm], handle: m => p.handle(m.map(x => x.value)) }),
+        // The shortest session Kafka allows by default (6 s): after a crash, SOS handling resumes that soon.
+        await runConsumer({ ...common, groupId: `${config.ALERT_GROUP_ID}-urgent`, topics: [topics.deviceAlarm], sessionTimeoutMs: 6000, handle: m => p.handle(m.map(x => x.value)) }),
         await runConsumer({ ...common, groupId: config.ALERT_GROUP_ID, topics: [topics.deviceTelemetry, topics.deviceEvent], handle: m => p.handle(m.map(x => x.value)) }),
       )
       timer = setInterval(() => {
