@@ -1,0 +1,5 @@
+export * from './adapters/timer-store.ts'
+export * from './adapters/timer-runner.ts'
+export * from './adapters/audit-log.ts'
+export * from './domain/audit-hash.ts'
+export * from './domain/lifecycle-types.ts'
