@@ -35,6 +35,18 @@ export const kafkaTopics = {
     config: { 'retention.ms': String(90 * 24 * 3600 * 1000) },
     description: 'Alarm raised / updated / cleared / cancelled, from the alert service; keyed by resident.',
   },
+  alarmLifecycle: {
+    name: 'anxin.alarm.lifecycle.v1',
+    partitions: 6,
+    config: { 'retention.ms': String(90 * 24 * 3600 * 1000) },
+    description: 'Every lifecycle change of an alarm (notified, acknowledged, dispatched, on scene, resolved, closed, reopened), for the console.',
+  },
+  dispatchCommand: {
+    name: 'anxin.dispatch.command.v1',
+    partitions: 6,
+    config: { 'retention.ms': String(30 * 24 * 3600 * 1000) },
+    description: 'Escalation to dispatch: notify these people, through these channels, for this reason.',
+  },
   deadLetter: {
     name: 'anxin.deadletter.v1',
     partitions: 3,

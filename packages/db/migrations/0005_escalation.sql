@@ -58,3 +58,59 @@ BEGIN
 END $$;
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION refuse_audit_change();
+
+-- Escalation policies per organisation: which alarms they cover and their ordered steps (see
+-- services/escalation/src/domain/policy.ts for the shape of `match` and `steps`).
+CREATE TABLE escalation_policies (
+  id                         text PRIMARY KEY,
+  org_id                     text NOT NULL REFERENCES organisations(id),
+  name                       text NOT NULL,
+  match                      jsonb NOT NULL DEFAULT '{}',
+  steps                      jsonb NOT NULL,
+  handling_timeout_seconds   integer NOT NULL CHECK (handling_timeout_seconds > 0),
+  arrival_timeout_seconds    integer NOT NULL CHECK (arrival_timeout_seconds > 0),
+  repeat_every_seconds       integer NOT NULL CHECK (repeat_every_seconds > 0),
+  updated_at                 timestamptz NOT NULL DEFAULT now()
+);
+
+-- On-call rotations per role and area (area NULL: the whole organisation), in local wall-clock time.
+CREATE TABLE oncall_rotations (
+  id            text PRIMARY KEY,
+  org_id        text NOT NULL REFERENCES organisations(id),
+  role          text NOT NULL CHECK (role IN ('operator', 'carer', 'doctor', 'supervisor')),
+  area_id       text REFERENCES areas(id),
+  timezone      text NOT NULL DEFAULT 'Asia/Shanghai',
+  members       text[] NOT NULL CHECK (cardinality(members) > 0),
+  start_date    date NOT NULL,
+  handoff_time  time NOT NULL DEFAULT '08:00',
+  shift_hours   integer NOT NULL CHECK (shift_hours BETWEEN 1 AND 168),
+  active_days   smallint[],
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE oncall_overrides (
+  id           bigserial PRIMARY KEY,
+  rotation_id  text NOT NULL REFERENCES oncall_rotations(id) ON DELETE CASCADE,
+  staff_id     text NOT NULL REFERENCES staff(id),
+  starts_at    timestamptz NOT NULL,
+  ends_at      timestamptz NOT NULL CHECK (ends_at > starts_at),
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE oncall_holidays (
+  rotation_id  text NOT NULL REFERENCES oncall_rotations(id) ON DELETE CASCADE,
+  local_date   date NOT NULL,
+  staff_id     text NOT NULL REFERENCES staff(id),
+  PRIMARY KEY (rotation_id, local_date)
+);
+
+-- Transactional outbox for lifecycle events and dispatch commands. `topic` names the declared topic by its
+-- key in packages/contracts (alarmLifecycle, dispatchCommand), so deployments with topic suffixes work.
+CREATE TABLE escalation_outbox (
+  seq         bigserial PRIMARY KEY,
+  event_id    text NOT NULL UNIQUE,
+  topic       text NOT NULL CHECK (topic IN ('alarmLifecycle', 'dispatchCommand')),
+  key         text NOT NULL,
+  payload     jsonb NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);

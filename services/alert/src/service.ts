@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import type pg from 'pg'
 import { deviceEnvelopeSchema, kafkaTopicNames } from '@anxin/contracts'
-import { assertTopicsExist, createProducer, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
+import { assertTopicsExist, createProducer, OutboxRelay, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
 import type { Logger } from '@anxin/logging'
 import { registerHealthRoutes } from '@anxin/service-kit'
 import type { ResidentRuleStates } from './domain/resident-rules.ts'
@@ -10,7 +10,6 @@ import { AlertProcessor } from './adapters/alert-processor.ts'
 import { AlarmStore } from './adapters/alarm-store.ts'
 import { lastSeenByDevice } from './adapters/last-seen.ts'
 import { createAlertMetrics, type AlertMetrics } from './adapters/metrics.ts'
-import { OutboxRelay } from './adapters/outbox-relay.ts'
 import { ProfileCache } from './adapters/profile-cache.ts'
 import { RuleStateStore } from './adapters/rule-state-store.ts'
 import type { AlertConfig } from './config.ts'
@@ -56,7 +55,7 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
       await assertTopicsExist(deps.kafka, [topics.deviceAlarm, topics.deviceTelemetry, topics.deviceEvent, topics.alarm, topics.deadLetter])
       await profiles.start()
       producer = await createProducer(deps.kafka)
-      relay = new OutboxRelay({ pool: deps.pool, producer, topic: topics.alarm, logger: log, onPublished: n => metrics.published.inc(n) })
+      relay = new OutboxRelay({ pool: deps.pool, producer, table: 'alarm_outbox', topicFor: () => topics.alarm, logger: log, onPublished: n => metrics.published.inc(n) })
       relay.start()
       const p = new AlertProcessor({ profiles, states, alarms, relay, metrics, logger: log, fallGraceSeconds: config.FALL_GRACE_SECONDS, now: deps.now })
       processor = p

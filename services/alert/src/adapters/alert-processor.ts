@@ -7,7 +7,7 @@ import type { Decision } from '../domain/types.ts'
 import type { AlarmStore } from './alarm-store.ts'
 import { KeyedLock } from './keyed-lock.ts'
 import type { AlertMetrics } from './metrics.ts'
-import type { OutboxRelay } from './outbox-relay.ts'
+import type { OutboxRelay } from '@anxin/kafka'
 import type { ProfileCache } from './profile-cache.ts'
 import type { RuleStateStore } from './rule-state-store.ts'
 

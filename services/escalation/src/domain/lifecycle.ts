@@ -45,7 +45,9 @@ import { CHANNELS, OUTCOMES, type Actor, type Channel, type LifecycleState, type
  *   resolution cleared, and escalation starts again from the policy's first step; the audit keeps the past.
  * - Any accepted action on a resolved or closed alarm (other than reopen) answers 'stop', so a late or
  *   racing message can only reinforce that escalation is over.
- * - Times are recorded as given; the version, not the clock of a responder's phone, orders the audit.
+ * - Times are recorded as given (written as UTC with milliseconds, so they survive a round trip through
+ *   timestamptz unchanged); they are not checked against earlier ones: the version, not the clock of a
+ *   responder's phone, orders the audit.
  */
 
 export const LIFECYCLE_ACTION_KINDS = [
@@ -203,6 +205,7 @@ const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]
 export function initialLifecycle(alarmId: string, alarmType: string, at: string): AlarmLifecycle {
   // A bad time here is a programming error in the caller (it comes from the alarm event), not user input.
   if (!isIsoTime(at)) throw new RangeError(`initialLifecycle: not an ISO time: ${String(at)}`)
+  at = canonicalTime(at)
   return {
     alarmId,
     alarmType,
@@ -230,12 +233,14 @@ export function needsPerson(alarmType: string): boolean {
   return NEEDS_PERSON_ALARM_TYPES.includes(alarmType)
 }
 
-export function transition(current: AlarmLifecycle, action: LifecycleAction): TransitionResult {
+export function transition(current: AlarmLifecycle, request: LifecycleAction): TransitionResult {
+  let action = request
   if (action.expectedVersion !== undefined && action.expectedVersion !== current.version) {
     return refuse('version_conflict', `alarm ${current.alarmId} is at version ${current.version} (${describe(current)}), not ${String(action.expectedVersion)}: reload and decide again`)
   }
   const invalid = validate(action)
   if (invalid) return invalid
+  action = { ...action, at: canonicalTime(action.at) }
   if (action.kind === 'auto_resolve' && needsPerson(current.alarmType)) {
     return refuse('needs_person', `a ${current.alarmType} alarm is resolved only by a person reporting an outcome, never automatically`)
   }
@@ -397,6 +402,14 @@ function validate(action: LifecycleAction): TransitionResult | null {
 
 function isIsoTime(value: unknown): value is string {
   return typeof value === 'string' && ISO_DATETIME.test(value) && !Number.isNaN(Date.parse(value))
+}
+
+/**
+ * Times are stored as UTC with milliseconds (what toISOString gives): the audit chain hashes `at`, and a
+ * time that comes back from timestamptz differently written (an offset, microseconds) would break it.
+ */
+function canonicalTime(iso: string): string {
+  return new Date(iso).toISOString()
 }
 
 function isActor(value: unknown): value is Actor {

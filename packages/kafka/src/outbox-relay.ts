@@ -1,26 +1,42 @@
 import type pg from 'pg'
-import type { Producer } from '@anxin/kafka'
-import { backoffDelay, publish, sleep } from '@anxin/kafka'
+import type { Producer } from 'kafkajs'
 import type { Logger } from '@anxin/logging'
+import { backoffDelay, sleep } from './backoff.ts'
+import { publish } from './producer.ts'
+
+/** A row of an outbox table: (seq bigserial, event_id, key, payload jsonb[, topic text]). */
+export type OutboxRow = { seq: string; key: string; payload: { eventId?: string; commandId?: string }; topic?: string }
 
 /**
- * Publishes alarm events from the outbox to Kafka in order, then deletes them. Woken at once after each
- * alarm change (`kick`), and every second anyway, so events left by a crash go out on the next start.
+ * Publishes messages written to an outbox table (in the same transaction as the change they announce) to
+ * Kafka in order, then deletes them. Woken at once after each change (`kick`), and every second anyway, so
+ * messages left by a crash go out on the next start. A crash after the Kafka write and before the delete
+ * publishes a message twice, with the same id: consumers deduplicate.
  */
 export class OutboxRelay {
   private readonly pool: pg.Pool
   private readonly producer: Producer
-  private readonly topic: string
+  private readonly table: string
+  private readonly topicFor: (row: OutboxRow) => string
   private readonly log: Logger
   private wake: (() => void) | null = null
   private running = false
   private loop: Promise<void> | null = null
   private readonly onPublished: (count: number) => void
 
-  constructor(options: { pool: pg.Pool; producer: Producer; topic: string; logger: Logger; onPublished?: (count: number) => void }) {
+  constructor(options: {
+    pool: pg.Pool
+    producer: Producer
+    table: string
+    topicFor: (row: OutboxRow) => string
+    logger: Logger
+    onPublished?: (count: number) => void
+  }) {
+    if (!/^[a-z_]+$/.test(options.table)) throw new Error(`not an outbox table name: ${options.table}`)
     this.pool = options.pool
     this.producer = options.producer
-    this.topic = options.topic
+    this.table = options.table
+    this.topicFor = options.topicFor
     this.log = options.logger.child({ component: 'outbox-relay' })
     this.onPublished = options.onPublished ?? (() => {})
   }
@@ -69,19 +85,24 @@ export class OutboxRelay {
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
-      const { rows } = await client.query<{ seq: string; key: string; payload: unknown }>(
-        'SELECT seq, key, payload FROM alarm_outbox ORDER BY seq LIMIT 200 FOR UPDATE SKIP LOCKED',
-      )
+      const { rows } = await client.query<OutboxRow>(`SELECT * FROM ${this.table} ORDER BY seq LIMIT 200 FOR UPDATE SKIP LOCKED`)
       if (rows.length === 0) {
         await client.query('COMMIT')
         return 0
       }
-      await publish(
-        this.producer,
-        this.topic,
-        rows.map(r => ({ key: r.key, value: r.payload, headers: { 'event-id': (r.payload as { eventId: string }).eventId } })),
-      )
-      await client.query('DELETE FROM alarm_outbox WHERE seq = ANY($1::bigint[])', [rows.map(r => r.seq)])
+      const byTopic = new Map<string, OutboxRow[]>()
+      for (const row of rows) {
+        const topic = this.topicFor(row)
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), row])
+      }
+      for (const [topic, topicRows] of byTopic) {
+        await publish(
+          this.producer,
+          topic,
+          topicRows.map(r => ({ key: r.key, value: r.payload, headers: { 'event-id': String(r.payload.eventId ?? r.payload.commandId ?? r.seq) } })),
+        )
+      }
+      await client.query(`DELETE FROM ${this.table} WHERE seq = ANY($1::bigint[])`, [rows.map(r => r.seq)])
       await client.query('COMMIT')
       this.onPublished(rows.length)
       return rows.length
