@@ -26,17 +26,20 @@ const services = superviseServices(
     { name: 'ingestion', entry: 'services/ingestion/src/main.ts', env: serviceEnv('ingestion', settings) },
     { name: 'recorder', entry: 'services/recorder/src/main.ts', env: serviceEnv('recorder', settings) },
     { name: 'alert', entry: 'services/alert/src/main.ts', env: serviceEnv('alert', settings) },
+    { name: 'escalation', entry: 'services/escalation/src/main.ts', env: serviceEnv('escalation', settings) },
   ],
   logger,
 )
 await waitForPort(Number(serviceEnv('ingestion', settings).HTTP_PORT), { timeoutMs: 60000 })
 await waitForPort(Number(serviceEnv('recorder', settings).HTTP_PORT), { timeoutMs: 60000 })
 await waitForPort(Number(serviceEnv('alert', settings).HTTP_PORT), { timeoutMs: 60000 })
+await waitForPort(Number(serviceEnv('escalation', settings).HTTP_PORT), { timeoutMs: 60000 })
 console.log(`
 安心 Anxin is running with the demo district (${district.residents.length} residents, ${district.devices.length} devices).
   ingestion  http://127.0.0.1:${serviceEnv('ingestion', settings).HTTP_PORT}/health/ready   /metrics
   recorder   http://127.0.0.1:${serviceEnv('recorder', settings).HTTP_PORT}/health/ready   /metrics
   alert      http://127.0.0.1:${serviceEnv('alert', settings).HTTP_PORT}/health/ready   /metrics
+  escalation http://127.0.0.1:${serviceEnv('escalation', settings).HTTP_PORT}/health/ready   /metrics   POST /alarms/:id/actions
   mqtt       ${settings.MQTT_URL}    kafka ${settings.KAFKA_BROKERS}    postgres ${settings.DATABASE_URL} (schema ${settings.DATABASE_SCHEMA})
   logs       .run/logs/
 Press Ctrl-C to stop the services (the stack keeps running; "pnpm stack down" stops it).

@@ -1,7 +1,7 @@
 import type { StackSettings } from './settings.ts'
 
 /** The environment each platform service gets when it runs against the local stack. */
-export function serviceEnv(service: 'ingestion' | 'recorder' | 'alert', settings: StackSettings): Record<string, string> {
+export function serviceEnv(service: 'ingestion' | 'recorder' | 'alert' | 'escalation', settings: StackSettings): Record<string, string> {
   const common = {
     KAFKA_BROKERS: settings.KAFKA_BROKERS,
     DATABASE_URL: settings.DATABASE_URL,
@@ -19,6 +19,7 @@ export function serviceEnv(service: 'ingestion' | 'recorder' | 'alert', settings
       HTTP_PORT: process.env.INGESTION_HTTP_PORT ?? '8081',
     }
   }
+  if (service === 'escalation') return { ...common, HTTP_PORT: process.env.ESCALATION_HTTP_PORT ?? '8084' }
   if (service === 'alert') return { ...common, REDIS_URL: settings.REDIS_URL, HTTP_PORT: process.env.ALERT_HTTP_PORT ?? '8083' }
   return { ...common, HTTP_PORT: process.env.RECORDER_HTTP_PORT ?? '8082' }
 }

@@ -7,6 +7,7 @@ import { initEnvSchema } from '../../infra/cli/init-config.ts'
 import { ingestionEnvSchema } from '../../services/ingestion/src/config.ts'
 import { recorderEnvSchema } from '../../services/recorder/src/config.ts'
 import { alertEnvSchema } from '../../services/alert/src/config.ts'
+import { escalationEnvSchema } from '../../services/escalation/src/config.ts'
 
 /**
  * No Docker runs where this project is developed and tested, so docker-compose.yml and the Dockerfiles are
@@ -32,6 +33,7 @@ const ENV_SCHEMAS: Record<string, EnvSchema> = {
   ingestion: ingestionEnvSchema,
   recorder: recorderEnvSchema,
   alert: alertEnvSchema,
+  escalation: escalationEnvSchema,
   init: initEnvSchema,
 }
 

@@ -4,6 +4,7 @@ import { loadIngestionConfig } from '../../services/ingestion/src/config.ts'
 import { buildRecorder, type RecorderService } from '@anxin/recorder'
 import { buildAlert, type AlertService } from '@anxin/alert'
 import { loadAlertConfig } from '../../services/alert/src/config.ts'
+import { buildEscalation, loadEscalationConfig, type EscalationService } from '@anxin/escalation'
 import { loadRecorderConfig } from '../../services/recorder/src/config.ts'
 import {
   pipelineEnv,
@@ -40,6 +41,7 @@ export type Pipeline = {
   startRecorder: () => Promise<RecorderService>
   /** `now` lets a test move the alert service's clock forward (silence rules); `instance` starts a fresh one. */
   startAlert: (options?: { now?: () => Date; checkIntervalMs?: number }) => Promise<AlertService>
+  startEscalation: (options?: { now?: () => Date }) => Promise<EscalationService>
   device: (d: FixtureDevice) => Promise<SimulatedDevice>
 }
 
@@ -97,6 +99,13 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
         ALERT_CHECK_INTERVAL_MS: String(options.checkIntervalMs ?? 200),
       })
       const service = buildAlert({ pool: db.pool, redis, kafka: topics.kafka, logger, now: options.now }, config)
+      t.teardown(() => service.stop())
+      await service.start()
+      return service
+    },
+    startEscalation: async (options = {}) => {
+      const config = loadEscalationConfig({ ...ingestionEnv, ESCALATION_GROUP_ID: `escalation-${prefix}` })
+      const service = buildEscalation({ pool: db.pool, kafka: topics.kafka, logger, now: options.now }, config)
       t.teardown(() => service.stop())
       await service.start()
       return service

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 // services, and the simulated fleet's readings land in the time-series tables.
 t.test('pnpm start runs the platform with demo data, and the fleet\'s telemetry is stored', async t => {
   const child = spawn(process.execPath, ['infra/cli/start.ts', '--for', '8', '--rate', '50'], {
-    env: { ...process.env, INGESTION_HTTP_PORT: '18081', RECORDER_HTTP_PORT: '18082', ALERT_HTTP_PORT: '18083' },
+    env: { ...process.env, INGESTION_HTTP_PORT: '18081', RECORDER_HTTP_PORT: '18082', ALERT_HTTP_PORT: '18083', ESCALATION_HTTP_PORT: '18084' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -7,7 +7,10 @@ CREATE TABLE alarm_lifecycles (
   alarm_type        text NOT NULL,
   state             text NOT NULL,
   version           integer NOT NULL,
-  escalation_level  integer NOT NULL DEFAULT 0,
+  escalation_level  integer NOT NULL DEFAULT -1,
+  -- What the planner needs besides the lifecycle: acknowledgement and dispatch counts (timer keys use them).
+  escalation        jsonb NOT NULL DEFAULT '{}',
+  priority          integer NOT NULL DEFAULT 0,
   -- The whole lifecycle record (who acknowledged, outcome, ...) as the domain keeps it.
   lifecycle         jsonb NOT NULL,
   created_at        timestamptz NOT NULL DEFAULT now(),
