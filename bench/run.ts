@@ -8,6 +8,7 @@ import { cleanupStack } from './cleanup.ts'
 import { benchEndToEnd } from './e2e-throughput.ts'
 import { benchRuleEvaluation } from './alert-rules.ts'
 import { benchSosLatency } from './sos-latency.ts'
+import { benchTimerPrecision } from './timer-precision.ts'
 
 /** `pnpm bench`: runs the benchmarks on this machine and writes bench/results/latest.json and latest.md. */
 const { values } = parseArgs({
@@ -16,7 +17,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '2000,4000,6000,7000,8000,10000' },
     seconds: { type: 'string', default: '20' },
     devices: { type: 'string', default: '500' },
-    only: { type: 'string', default: 'rules,sos,e2e' },
+    only: { type: 'string', default: 'rules,timers,sos,e2e' },
     'sos-presses': { type: 'string', default: '100' },
     'sos-background': { type: 'string', default: '2000' },
   },
@@ -27,6 +28,8 @@ try {
   const only = new Set(values.only.split(','))
   const rules = only.has('rules') ? benchRuleEvaluation({ residents: 1000, events: 300000 }) : null
   if (rules) console.error(JSON.stringify({ rules }))
+  const timers = only.has('timers') ? await benchTimerPrecision(cleanup, { pending: 10000, spreadSeconds: 20, workers: 4 }) : null
+  if (timers) console.error(JSON.stringify({ timers }))
   const sos = only.has('sos')
     ? await benchSosLatency(cleanup, { presses: Number(values['sos-presses']), backgroundMsgsPerS: Number(values['sos-background']), devices: 300 })
     : null
@@ -38,6 +41,14 @@ try {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     alert: rules && { rules_events_per_s_per_core: rules.eventsPerS, rules_events: rules.events, residents: 1000 },
+    escalation: timers && {
+      timer_p50_ms: timers.p50Ms,
+      timer_p99_ms: timers.p99Ms,
+      timer_max_ms: timers.maxMs,
+      pending_timers: timers.pending,
+      fired: timers.fired,
+      due_per_s: timers.firesPerS,
+    },
     sos: sos && {
       p50_ms: sos.p50Ms,
       p99_ms: sos.p99Ms,
@@ -70,6 +81,7 @@ type Result = {
   measuredAt: string
   machine: Record<string, unknown>
   alert: { rules_events_per_s_per_core: number } | null
+  escalation: { timer_p50_ms: number; timer_p99_ms: number; timer_max_ms: number; pending_timers: number; fired: number; due_per_s: number } | null
   sos: { p50_ms: number; p99_ms: number; max_ms: number; presses: number; lost: number; background_msgs_per_s: number } | null
   e2e: { sustained_msgs_per_s: number; sent: number; lost: number; devices: number; steps: Array<Record<string, number>> } | null
 }
@@ -77,6 +89,10 @@ type Result = {
 function report(r: Result): string {
   const lines = [`# Benchmark results (${r.measuredAt})`, '', `Machine: ${JSON.stringify(r.machine)}`, '']
   if (r.alert) lines.push(`**alert.rules_events_per_s_per_core = ${r.alert.rules_events_per_s_per_core}** (all rules on vitals + location + status envelopes, one core, no I/O)`, '')
+  if (r.escalation) {
+    const e = r.escalation
+    lines.push(`**Escalation timers: fire time minus due time p50 ${e.timer_p50_ms} ms, p99 ${e.timer_p99_ms} ms, max ${e.timer_max_ms} ms** (${e.pending_timers} pending, due at ${e.due_per_s}/s, ${e.fired} fired, PostgreSQL-backed)`, '')
+  }
   if (r.sos) {
     lines.push(
       `**SOS press to alarm raised: p50 ${r.sos.p50_ms} ms, p99 ${r.sos.p99_ms} ms, max ${r.sos.max_ms} ms** (${r.sos.presses} presses, ${r.sos.lost} lost, ` +

@@ -79,3 +79,37 @@ t.test('an SOS is escalated step by step until someone acknowledges; acknowledge
     .map(m => alarmLifecycleEventSchema.parse(JSON.parse(m.value)))
   t.ok(lifecycle.some(e => e.action === 'resolve' && e.outcome === 'visited_fine'), 'the console hears about every change')
 })
+
+t.test('the stall auditor finds an alarm left without a pending timer and puts it back on the ladder', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const resident = p.devices[0]!.residentId!
+  const pool = p.db.pool
+  await pool.query(`INSERT INTO staff (id, org_id, full_name, role) VALUES ('st-op', 'org-test', '值班员', 'operator')`)
+  await pool.query(`INSERT INTO oncall_rotations (id, org_id, role, members, start_date, shift_hours) VALUES ('rot', 'org-test', 'operator', '{st-op}', '2026-01-01', 24)`)
+  await pool.query(
+    `INSERT INTO escalation_policies (id, org_id, name, steps, handling_timeout_seconds, arrival_timeout_seconds, repeat_every_seconds)
+     VALUES ('slow', 'org-test', 'slow ladder', $1, 600, 600, 3600)`,
+    [JSON.stringify([0, 1].map(() => ({ targets: [{ kind: 'on_duty', role: 'operator' }], waitSeconds: 3600, channels: ['console'] })))],
+  )
+  const escalation = await p.startEscalation({ env: { STALL_AUDIT_INTERVAL_MS: '300', STALL_GRACE_SECONDS: '0' } })
+  const alarmId = '00000000-0000-5000-8000-0000000000aa'
+  const now = new Date().toISOString()
+  const producer = p.topics.kafka.producer()
+  await producer.connect()
+  t.teardown(() => producer.disconnect())
+  await producer.send({
+    topic: p.topics.names.alarm,
+    messages: [{ key: resident, value: JSON.stringify({
+      eventId: '00000000-0000-5000-8000-0000000000ab', schemaVersion: 1, kind: 'raised', alarmId, incidentId: alarmId, version: 1,
+      orgId: 'org-test', residentId: resident, deviceId: null, type: 'sos', severity: 'critical', priority: 400, status: 'open',
+      occurrences: 1, startedAt: now, occurredAt: now, causeEventId: null, reason: null, detail: {},
+    }) }],
+  })
+  const notifications = async () => Number((await pool.query(`SELECT count(*) AS n FROM audit_log WHERE action = 'notify' AND alarm_id = $1`, [alarmId])).rows[0].n)
+  t.ok(await waitUntil(async () => (await notifications()) === 1, 15000), 'step 1 ran')
+  // The next step (due in an hour) is lost.
+  await pool.query(`UPDATE escalation_timers SET cancelled_at = now() WHERE alarm_id = $1 AND fired_at IS NULL`, [alarmId])
+  t.ok(await waitUntil(async () => (await notifications()) === 2, 15000), 'the auditor repaired it: step 2 ran at once')
+  const metrics = (await escalation.http.inject({ url: '/metrics' })).body
+  t.match(metrics, /anxin_escalation_stalled_total\{state="notified",repaired="true"\} [1-9]/)
+})

@@ -41,7 +41,7 @@ export type Pipeline = {
   startRecorder: () => Promise<RecorderService>
   /** `now` lets a test move the alert service's clock forward (silence rules); `instance` starts a fresh one. */
   startAlert: (options?: { now?: () => Date; checkIntervalMs?: number }) => Promise<AlertService>
-  startEscalation: (options?: { now?: () => Date }) => Promise<EscalationService>
+  startEscalation: (options?: { now?: () => Date; env?: Record<string, string> }) => Promise<EscalationService>
   device: (d: FixtureDevice) => Promise<SimulatedDevice>
 }
 
@@ -104,7 +104,7 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
       return service
     },
     startEscalation: async (options = {}) => {
-      const config = loadEscalationConfig({ ...ingestionEnv, ESCALATION_GROUP_ID: `escalation-${prefix}` })
+      const config = loadEscalationConfig({ ...ingestionEnv, ESCALATION_GROUP_ID: `escalation-${prefix}`, ...options.env })
       const service = buildEscalation({ pool: db.pool, kafka: topics.kafka, logger, now: options.now }, config)
       t.teardown(() => service.stop())
       await service.start()

@@ -7,6 +7,7 @@ import { registerHealthRoutes } from '@anxin/service-kit'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { EscalationEngine } from './adapters/escalation-engine.ts'
 import { TimerRunner } from './adapters/timer-runner.ts'
+import { auditStalledEscalations } from './adapters/stall-auditor.ts'
 import { registerLifecycleRoutes } from './http/routes.ts'
 import type { EscalationConfig } from './config.ts'
 
@@ -29,6 +30,13 @@ export function buildEscalation(deps: EscalationDeps, config: EscalationConfig):
   let runner: TimerRunner | null = null
   let producer: Producer | null = null
   let consumer: RunningConsumer | null = null
+  let auditTimer: NodeJS.Timeout | null = null
+  const stalled = new Counter({
+    name: 'anxin_escalation_stalled_total',
+    help: 'Alarms found escalating without a pending timer, by state and whether they were repaired',
+    labelNames: ['state', 'repaired'] as const,
+    registers: [registry],
+  })
   const engine = new EscalationEngine({ pool: deps.pool, logger: log, now: deps.now, onCommitted: () => (relay?.kick(), runner?.kick()) })
   const http = Fastify({ logger: false })
   registerHealthRoutes(http, { metrics: registry, ready: () => ({ kafka: consumer !== null, timers: runner !== null }) })
@@ -67,9 +75,20 @@ export function buildEscalation(deps: EscalationDeps, config: EscalationConfig):
           for (const m of messages) await engine.onAlarmEvent(m.value)
         },
       })
+      auditTimer = setInterval(() => {
+        auditStalledEscalations(deps.pool, {
+          graceSeconds: config.STALL_GRACE_SECONDS,
+          logger: log,
+          onStalled: (state, repaired) => stalled.inc({ state, repaired: String(repaired) }),
+        }).then(
+          found => found > 0 && runner?.kick(),
+          error => log.warn({ err: (error as Error).message }, 'stall audit failed'),
+        )
+      }, config.STALL_AUDIT_INTERVAL_MS)
       log.info('escalation started')
     },
     stop: async () => {
+      if (auditTimer) clearInterval(auditTimer)
       await consumer?.stop()
       await runner?.stop()
       await relay?.stop()
