@@ -65,6 +65,10 @@ t.test('an SOS is escalated step by step until someone acknowledges; acknowledge
   const bad = await act({ kind: 'resolve', actor: { kind: 'staff', id: 'st-op' }, channel: 'console', outcome: 'made_up' })
   t.equal(bad.statusCode, 400, 'a bad request gets a 4xx with a message')
 
+  const onDuty = await escalation.http.inject({ url: '/orgs/org-test/on-duty?role=operator' })
+  t.same(onDuty.json().onDuty.map((d: { staffId: string }) => d.staffId), ['st-op'], 'who is on duty now')
+  t.equal((await escalation.http.inject({ url: '/orgs/org-test/on-duty?role=janitor' })).statusCode, 400)
+
   const settled = (await commands()).length
   await new Promise(r => setTimeout(r, 2500))
   t.equal((await commands()).length, settled, 'nothing is sent after the outcome')

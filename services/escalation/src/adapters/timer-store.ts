@@ -11,7 +11,7 @@ export type Timer = {
 }
 
 /** Schedules a timer in the caller's transaction; false when a timer with that key already exists. */
-export async function scheduleTimer(client: pg.ClientBase, timer: Timer): Promise<boolean> {
+export async function scheduleTimer(client: pg.ClientBase | pg.Pool, timer: Timer): Promise<boolean> {
   const result = await client.query(
     `INSERT INTO escalation_timers (key, alarm_id, kind, level, due_at, payload) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (key) DO NOTHING`,

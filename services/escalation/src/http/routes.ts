@@ -6,6 +6,8 @@ import type { EscalationEngine } from '../adapters/escalation-engine.ts'
 import type pg from 'pg'
 import { auditTrail } from '../adapters/audit-log.ts'
 import { loadRecord } from '../adapters/lifecycle-store.ts'
+import { loadOnCall } from '../adapters/oncall-store.ts'
+import { whoIsOnDuty } from '../domain/schedule.ts'
 
 const actorSchema = z.object({ kind: z.enum(['staff', 'contact']), id: z.string().min(1) })
 const actionSchema = z.object({
@@ -51,5 +53,16 @@ export function registerLifecycleRoutes(app: FastifyInstance, engine: Escalation
     } finally {
       client.release()
     }
+  })
+
+  const onDutyQuery = z.object({ role: z.enum(['operator', 'carer', 'doctor', 'supervisor']), areaId: z.string().min(1).optional(), at: z.iso.datetime({ offset: true }).optional() })
+
+  // "Who is on duty now?" (or at `at`), for a role in an area, from the rotations, overrides and holidays.
+  app.get<{ Params: { orgId: string } }>('/orgs/:orgId/on-duty', async (request, reply) => {
+    const query = onDutyQuery.safeParse(request.query)
+    if (!query.success) return reply.code(400).send({ code: 'invalid_request', message: query.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ') })
+    const onCall = await loadOnCall(pool, request.params.orgId)
+    const at = query.data.at ?? new Date().toISOString()
+    return reply.send({ at, onDuty: whoIsOnDuty({ ...onCall, role: query.data.role, areaId: query.data.areaId ?? null, at }) })
   })
 }
