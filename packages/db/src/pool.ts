@@ -23,6 +23,9 @@ export function createPool(options: PoolOptions): pg.Pool {
   // An idle client that loses its connection (database restart) emits here; without a listener the
   // process would crash. The pool replaces the client on next use.
   pool.on('error', () => {})
+  // The same for a client that is checked out when the connection drops: the query in flight rejects (and
+  // the caller retries), but the client's 'error' event must not crash the process.
+  pool.on('connect', client => client.on('error', () => {}))
   return pool
 }
 

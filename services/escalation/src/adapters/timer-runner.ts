@@ -100,13 +100,18 @@ export class TimerRunner {
     }
   }
 
+  /** How long until the next timer is due (capped); when the database cannot say, the usual pause. */
   private async untilNextDue(): Promise<number> {
-    const { rows } = await this.pool.query<{ ms: number | null }>(
-      `SELECT extract(epoch FROM (min(due_at) - now())) * 1000 AS ms FROM escalation_timers
-       WHERE fired_at IS NULL AND cancelled_at IS NULL`,
-    )
-    const ms = rows[0]?.ms
-    return ms === null || ms === undefined ? this.maxSleepMs : Math.max(0, Math.min(this.maxSleepMs, Number(ms)))
+    try {
+      const { rows } = await this.pool.query<{ ms: number | null }>(
+        `SELECT extract(epoch FROM (min(due_at) - now())) * 1000 AS ms FROM escalation_timers
+         WHERE fired_at IS NULL AND cancelled_at IS NULL`,
+      )
+      const ms = rows[0]?.ms
+      return ms === null || ms === undefined ? this.maxSleepMs : Math.max(0, Math.min(this.maxSleepMs, Number(ms)))
+    } catch {
+      return this.maxSleepMs
+    }
   }
 
   private sleep(ms: number): Promise<void> {
