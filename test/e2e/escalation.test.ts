@@ -111,9 +111,15 @@ t.test('the stall auditor finds an alarm left without a pending timer and puts i
   })
   const notifications = async () => Number((await pool.query(`SELECT count(*) AS n FROM audit_log WHERE action = 'notify' AND alarm_id = $1`, [alarmId])).rows[0].n)
   t.ok(await waitUntil(async () => (await notifications()) === 1, 15000), 'step 1 ran')
-  // The next step (due in an hour) is lost.
+  // An operator escalates at once instead of waiting the hour for step 2.
+  const escalated = await escalation.http.inject({
+    method: 'POST', url: `/alarms/${alarmId}/actions`, payload: { kind: 'escalate', actor: { kind: 'staff', id: 'st-op' }, channel: 'console' },
+  })
+  t.equal(escalated.statusCode, 200, escalated.body)
+  t.ok(await waitUntil(async () => (await notifications()) === 2, 15000), 'escalate now: step 2 runs at once')
+  // The repeat of the last step (due in an hour) is lost.
   await pool.query(`UPDATE escalation_timers SET cancelled_at = now() WHERE alarm_id = $1 AND fired_at IS NULL`, [alarmId])
-  t.ok(await waitUntil(async () => (await notifications()) === 2, 15000), 'the auditor repaired it: step 2 ran at once')
+  t.ok(await waitUntil(async () => (await notifications()) === 3, 15000), 'the auditor repaired it: the last step was repeated at once')
   const metrics = (await escalation.http.inject({ url: '/metrics' })).body
   t.match(metrics, /anxin_escalation_stalled_total\{state="notified",repaired="true"\} [1-9]/)
 })

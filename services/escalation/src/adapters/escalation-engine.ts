@@ -83,6 +83,7 @@ export class EscalationEngine {
         if (result.next.state === 'acknowledged' && before.state !== 'acknowledged') await this.schedule(client, onAcknowledged(this.view(record), policy, now).timers, policy)
         if (result.next.state === 'dispatched') await this.schedule(client, onDispatched(this.view(record), policy, now).timers, policy)
       }
+      if (directive === 'escalate_now') await bringForward(client, alarmId, result.next.state)
       if (directive === 'start' && policy) {
         record.escalation = { ...record.escalation, level: -1, repeats: 0 }
         await this.schedule(client, onReopened(this.view(record), policy, now).timers, policy)
@@ -233,4 +234,20 @@ export class EscalationEngine {
       client.release()
     }
   }
+}
+
+/** Timers an operator's "escalate now" brings forward, by state: the pending step, or the deadline that resumes it. */
+const DUE_NOW_KINDS: Record<string, string[]> = { raised: ['escalate', 'repeat'], notified: ['escalate', 'repeat'], acknowledged: ['handling'], dispatched: ['arrival'] }
+
+/**
+ * An operator asked to escalate now: the alarm's pending step (or, while someone handles it, the deadline
+ * that would resume escalation) becomes due at once. The timer keeps its key, so it still fires only once.
+ */
+async function bringForward(client: pg.PoolClient, alarmId: string, state: string): Promise<void> {
+  const kinds = DUE_NOW_KINDS[state]
+  if (!kinds) return
+  await client.query(
+    `UPDATE escalation_timers SET due_at = now() WHERE alarm_id = $1 AND kind = ANY($2) AND fired_at IS NULL AND cancelled_at IS NULL`,
+    [alarmId, kinds],
+  )
 }
