@@ -1,7 +1,6 @@
 import type pg from 'pg'
 import { connectFleet, runFleet } from '@anxin/simulators'
-import { pipelineEnv, registerTestDevices, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
-import { startService } from './child-service.ts'
+import { pipelineEnv, startServiceProcess, registerTestDevices, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
 
 export type StepResult = {
   targetMsgsPerS: number
@@ -33,12 +32,12 @@ export async function benchEndToEnd(t: Teardown, options: { steps: number[]; sec
   const { bound } = await registerTestDevices(db.pool, { count: options.devices, prefix })
   const broker = await testBroker(t, stack, bound.map(d => ({ username: d.deviceId, password: d.password })))
   const env = pipelineEnv({ stack, db, topics, broker, prefix })
-  const ingestion = await startService('services/ingestion/src/main.ts', env, 'ingestion started')
+  const ingestion = await startServiceProcess('services/ingestion/src/main.ts', env, 'ingestion started')
   t.teardown(() => void ingestion.kill('SIGTERM'))
-  const recorder = await startService('services/recorder/src/main.ts', env, 'recorder started')
+  const recorder = await startServiceProcess('services/recorder/src/main.ts', env, 'recorder started')
   t.teardown(() => void recorder.kill('SIGTERM'))
   // The alert service evaluates every reading at the same time, as in production: it competes for the cores.
-  const alert = await startService('services/alert/src/main.ts', { ...env, ALERT_GROUP_ID: `alert-${prefix}` }, 'alert started')
+  const alert = await startServiceProcess('services/alert/src/main.ts', { ...env, ALERT_GROUP_ID: `alert-${prefix}` }, 'alert started')
   t.teardown(() => void alert.kill('SIGTERM'))
 
   // Devices publish with the password the fixture derived; `connectFleet` derives the same from the secret.

@@ -1,7 +1,6 @@
 import { deviceEventId, alarmEventSchema } from '@anxin/contracts'
 import { connectFleet, runFleet } from '@anxin/simulators'
-import { pipelineEnv, registerTestDevices, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
-import { startService } from './child-service.ts'
+import { pipelineEnv, startServiceProcess, registerTestDevices, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN
@@ -22,9 +21,9 @@ export async function benchSosLatency(t: Teardown, options: { presses: number; b
   const { bound } = await registerTestDevices(db.pool, { count: options.devices + options.presses, prefix })
   const broker = await testBroker(t, stack, bound.map(d => ({ username: d.deviceId, password: d.password })))
   const env = { ...pipelineEnv({ stack, db, topics, broker, prefix }), ALERT_GROUP_ID: `alert-${prefix}`, LOG_LEVEL: 'info' }
-  const ingestion = await startService('services/ingestion/src/main.ts', env, 'ingestion started')
+  const ingestion = await startServiceProcess('services/ingestion/src/main.ts', env, 'ingestion started')
   t.teardown(() => void ingestion.kill('SIGTERM'))
-  const alert = await startService('services/alert/src/main.ts', env, 'alert started')
+  const alert = await startServiceProcess('services/alert/src/main.ts', env, 'alert started')
   t.teardown(() => void alert.kill('SIGTERM'))
 
   const raisedAt = new Map<string, number>()

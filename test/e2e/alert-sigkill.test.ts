@@ -1,26 +1,10 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { alarmEventSchema } from '@anxin/contracts'
-import { readTopic, waitUntil } from '@anxin/testing'
+import { readTopic, startServiceProcess, waitUntil } from '@anxin/testing'
+
+const startAlertProcess = (env: Record<string, string>) => startServiceProcess('services/alert/src/main.ts', env, 'alert started')
 import { pipeline } from './pipeline.ts'
 
-function startAlertProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['services/alert/src/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(() => reject(new Error(`alert did not start:\n${output}`)), 30000)
-    const onData = (chunk: Buffer) => {
-      output = (output + String(chunk)).slice(-20000)
-      if (output.includes('alert started')) {
-        clearTimeout(timer)
-        resolve(child)
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', code => reject(new Error(`alert exited (${code}):\n${output}`)))
-  })
-}
 
 t.test('killing the alert service with SIGKILL mid-stream neither loses nor duplicates an alarm', async t => {
   const p = await pipeline(t, { devices: 5 })

@@ -1,27 +1,11 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import type { AlarmEvent } from '@anxin/contracts'
-import { waitUntil } from '@anxin/testing'
+import { startServiceProcess, waitUntil } from '@anxin/testing'
+
+const startEscalationProcess = (env: Record<string, string>) => startServiceProcess('services/escalation/src/main.ts', env, 'escalation started')
 import { pipeline } from './pipeline.ts'
 
-function startEscalationProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['services/escalation/src/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(() => reject(new Error(`escalation did not start:\n${output}`)), 30000)
-    const onData = (chunk: Buffer) => {
-      output = (output + String(chunk)).slice(-20000)
-      if (output.includes('escalation started')) {
-        clearTimeout(timer)
-        resolve(child)
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', code => reject(new Error(`escalation exited (${code}):\n${output}`)))
-  })
-}
 
 t.test('1,000 alarms in escalation, kill -9 the service, restart after a pause: every due step fired once, none skipped, none doubled', async t => {
   const p = await pipeline(t, { devices: 1 })

@@ -1,30 +1,11 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { deviceEventId } from '@anxin/contracts'
-import { readTopic } from '@anxin/testing'
+import { readTopic, startServiceProcess } from '@anxin/testing'
 import type { SosResult } from '@anxin/simulators'
 import { pipeline } from './pipeline.ts'
 
 /** Runs the real ingestion process (node services/ingestion/src/main.ts); resolves once it has started. */
-function startIngestionProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['services/ingestion/src/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(() => reject(new Error(`ingestion did not start:\n${output}`)), 30000)
-    child.stdout!.on('data', chunk => {
-      output += String(chunk)
-      if (output.includes('ingestion started')) {
-        clearTimeout(timer)
-        resolve(child)
-      }
-    })
-    child.stderr!.on('data', chunk => (output += String(chunk)))
-    child.once('exit', code => reject(new Error(`ingestion exited (${code}):\n${output}`)))
-  })
-}
+const startIngestionProcess = (env: Record<string, string>) => startServiceProcess('services/ingestion/src/main.ts', env, 'ingestion started', 30000)
 
 t.test('killing ingestion with SIGKILL mid-stream loses no urgent event', async t => {
   const p = await pipeline(t, { devices: 6 })

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { nameBasedUuid, type AlarmEvent, type AlarmLifecycleEvent, type NotifyCommandMessage } from '@anxin/contracts'
-import { transientError } from '@anxin/errors'
+import { withTransaction } from '@anxin/db'
 import type { Logger } from '@anxin/logging'
 import { onAcknowledged, onDispatched, onRaised, onReopened, onTimer, type EscalationView, type PlannedTimer } from '../domain/escalation-plan.ts'
 import { initialLifecycle, transition, type LifecycleAction, type LifecycleAuditEntry, type TransitionResult } from '../domain/lifecycle.ts'
@@ -218,21 +218,10 @@ export class EscalationEngine {
   }
 
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.deps.pool.connect().catch(error => {
-      throw transientError('database_unavailable', (error as Error).message, error)
-    })
-    try {
-      await client.query('BEGIN')
-      const result = await work(client)
-      await client.query('COMMIT')
-      this.deps.onCommitted?.()
-      return result
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+    // Errors propagate: the Kafka consumer retries what it cannot classify, the HTTP layer answers 500.
+    const result = await withTransaction(this.deps.pool, work)
+    this.deps.onCommitted?.()
+    return result
   }
 }
 

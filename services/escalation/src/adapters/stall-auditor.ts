@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withTransaction } from '@anxin/db'
 import type { Logger } from '@anxin/logging'
 import { loadRecord } from './lifecycle-store.ts'
 import { scheduleTimer } from './timer-store.ts'
@@ -30,27 +31,15 @@ export async function auditStalledEscalations(
 }
 
 async function repair(pool: pg.Pool, alarmId: string): Promise<boolean> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(pool, async client => {
     const record = await loadRecord(client, alarmId, { forUpdate: true })
-    if (!record) {
-      await client.query('COMMIT')
-      return false
-    }
+    if (!record) return false
     const round = record.lifecycle.reopenCount > 0 ? `${alarmId}:r${record.lifecycle.reopenCount}` : alarmId
     const now = new Date().toISOString()
     // The next step that has never been scheduled; past the last step the planner turns it into a repeat.
-    let scheduled = false
-    for (let level = record.escalation.level + 1; !scheduled && level < record.escalation.level + 50; level++) {
-      scheduled = await scheduleTimer(client, { key: `${round}:escalate:${level}`, alarmId, kind: 'escalate', level, dueAt: now, payload: { repairedStall: true } })
+    for (let level = record.escalation.level + 1; level < record.escalation.level + 50; level++) {
+      if (await scheduleTimer(client, { key: `${round}:escalate:${level}`, alarmId, kind: 'escalate', level, dueAt: now, payload: { repairedStall: true } })) return true
     }
-    await client.query('COMMIT')
-    return scheduled
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
-  }
+    return false
+  })
 }

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 
-/** Starts a platform service as its own process (its own core) and resolves once it logs `readyText`. */
-export function startService(entry: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
+/**
+ * Starts a platform service as a process of its own (as in production, so a test can SIGKILL it) and
+ * resolves once it logs `readyText`; rejects with its output if it exits or does not get ready in time.
+ */
+export function startServiceProcess(entry: string, env: Record<string, string>, readyText: string, timeoutMs = 60000): Promise<ChildProcess> {
   const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let output = ''
@@ -12,7 +15,7 @@ export function startService(entry: string, env: Record<string, string>, readyTe
         resolve(child)
       }
     }
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output}`)), 60000)
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output}`)), timeoutMs)
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
     child.once('exit', code => reject(new Error(`${entry} exited (${code}):\n${output}`)))
