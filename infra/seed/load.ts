@@ -60,6 +60,7 @@ export async function loadDistrict(pool: pg.Pool, district: DemoDistrict, fleetS
         [d.id, d.residentId],
       )
     }
+    await loadRotations(client, district)
     await client.query('COMMIT')
     return { residents: district.residents.length, devices: district.devices.length, staff: district.staff.length }
   } catch (error) {
@@ -67,5 +68,29 @@ export async function loadDistrict(pool: pg.Pool, district: DemoDistrict, fleetS
     throw error
   } finally {
     client.release()
+  }
+}
+
+/**
+ * The demo centre's on-call rota: operators in 12-hour shifts and supervisors by the day for the whole
+ * organisation; carers and doctors by the day in their own area (the organisation-wide doctors' rota covers
+ * areas without one). Escalation asks these who is on duty.
+ */
+async function loadRotations(client: pg.PoolClient, district: DemoDistrict): Promise<void> {
+  const orgId = district.organisation.id
+  const byRole = (role: string, areaId?: string | null) =>
+    district.staff.filter(s => s.role === role && (areaId === undefined || s.areaId === areaId)).map(s => s.id)
+  const rotations: Array<{ id: string; role: string; areaId: string | null; members: string[]; shiftHours: number }> = [
+    { id: `${orgId}:operator`, role: 'operator', areaId: null, members: byRole('operator'), shiftHours: 12 },
+    { id: `${orgId}:supervisor`, role: 'supervisor', areaId: null, members: byRole('supervisor'), shiftHours: 24 },
+    { id: `${orgId}:doctor`, role: 'doctor', areaId: null, members: byRole('doctor'), shiftHours: 24 },
+    ...district.areas.map(a => ({ id: `${a.id}:carer`, role: 'carer', areaId: a.id, members: byRole('carer', a.id), shiftHours: 24 })),
+  ].filter(r => r.members.length > 0)
+  for (const r of rotations) {
+    await client.query(
+      `INSERT INTO oncall_rotations (id, org_id, role, area_id, members, start_date, handoff_time, shift_hours)
+       VALUES ($1, $2, $3, $4, $5, '2026-01-01', '08:00', $6) ON CONFLICT (id) DO NOTHING`,
+      [r.id, orgId, r.role, r.areaId, r.members, r.shiftHours],
+    )
   }
 }

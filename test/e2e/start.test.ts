@@ -1,5 +1,7 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
+import { createPool } from '@anxin/db'
+import { readStackSettings } from '@anxin/infra/stack'
 
 // Keeps the README's first command true: `pnpm start` brings up the stack, the demo district and the
 // services, and the simulated fleet's readings land in the time-series tables.
@@ -18,4 +20,11 @@ t.test('pnpm start runs the platform with demo data, and the fleet\'s telemetry 
   t.ok(finished, 'the demo ran to its end')
   t.ok(finished.telemetrySent >= 300, `the fleet sent telemetry (${finished?.telemetrySent})`)
   t.equal(finished.vitalsStored, finished.telemetrySent, 'every reading sent is in the database')
+
+  // The demo centre is staffed: escalation finds someone on duty for every role.
+  const settings = readStackSettings()!
+  const pool = createPool({ url: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA, applicationName: 'start-test', max: 1 })
+  t.teardown(() => pool.end())
+  const roles = await pool.query<{ role: string }>(`SELECT DISTINCT role FROM oncall_rotations WHERE org_id = 'org-jingan-jiangning' ORDER BY role`)
+  t.same(roles.rows.map(r => r.role), ['carer', 'doctor', 'operator', 'supervisor'])
 })
