@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { derivedDevicePassword, mosquittoPasswordHash } from '@anxin/credentials'
+import { withTransaction } from '@anxin/db'
 import type { DemoDistrict } from './demo-district.ts'
 
 export type LoadResult = { residents: number; devices: number; staff: number }
@@ -9,9 +10,7 @@ export type LoadResult = { residents: number; devices: number; staff: number }
  * are kept (ON CONFLICT DO NOTHING) except device credentials, which follow the current fleet secret.
  */
 export async function loadDistrict(pool: pg.Pool, district: DemoDistrict, fleetSecret: string): Promise<LoadResult> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  return withTransaction(pool, async client => {
     const o = district.organisation
     await client.query(
       'INSERT INTO organisations (id, name, timezone) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
@@ -61,14 +60,8 @@ export async function loadDistrict(pool: pg.Pool, district: DemoDistrict, fleetS
       )
     }
     await loadRotations(client, district)
-    await client.query('COMMIT')
     return { residents: district.residents.length, devices: district.devices.length, staff: district.staff.length }
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
-  }
+  })
 }
 
 /**

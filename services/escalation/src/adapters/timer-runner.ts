@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withTransaction } from '@anxin/db'
 import type { Logger } from '@anxin/logging'
 import { toTimer, type Timer } from './timer-store.ts'
 
@@ -69,19 +70,14 @@ export class TimerRunner {
 
   /** Fires the oldest due timer, if any. */
   private async fireOne(): Promise<boolean> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
+    const fired = await withTransaction(this.pool, async client => {
       const { rows } = await client.query<TimerRow>(
         `SELECT key, alarm_id, kind, level, due_at, payload FROM escalation_timers
          WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= now()
          ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
       )
       const row = rows[0]
-      if (!row) {
-        await client.query('COMMIT')
-        return false
-      }
+      if (!row) return null
       const timer = toTimer(row)
       await this.handle(timer, client)
       const marked = await client.query<{ late_ms: number }>(
@@ -89,15 +85,11 @@ export class TimerRunner {
          RETURNING extract(epoch FROM (fired_at - due_at)) * 1000 AS late_ms`,
         [timer.key],
       )
-      await client.query('COMMIT')
-      this.onFired(timer, Number(marked.rows[0]?.late_ms ?? 0))
-      return true
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+      return { timer, lateMs: Number(marked.rows[0]?.late_ms ?? 0) }
+    })
+    // Reported only once committed: a rolled-back firing did not happen.
+    if (fired) this.onFired(fired.timer, fired.lateMs)
+    return fired !== null
   }
 
   /** How long until the next timer is due (capped); when the database cannot say, the usual pause. */
