@@ -6,6 +6,8 @@ import { buildAlert, type AlertService } from '@anxin/alert'
 import { loadAlertConfig } from '../../services/alert/src/config.ts'
 import { buildEscalation, loadEscalationConfig, type EscalationService } from '@anxin/escalation'
 import { loadRecorderConfig } from '../../services/recorder/src/config.ts'
+import { buildDispatch, loadDispatchConfig, type DispatchService } from '@anxin/dispatch'
+import { freePort } from '@anxin/infra/stack'
 import {
   pipelineEnv,
   registerTestDevices,
@@ -42,8 +44,15 @@ export type Pipeline = {
   /** `now` lets a test move the alert service's clock forward (silence rules); `instance` starts a fresh one. */
   startAlert: (options?: { now?: () => Date; checkIntervalMs?: number }) => Promise<AlertService>
   startEscalation: (options?: { now?: () => Date; env?: Record<string, string> }) => Promise<EscalationService>
+  /** Escalation answering HTTP on a free port (dispatch calls its lifecycle API). */
+  startEscalationHttp: (options?: { now?: () => Date; env?: Record<string, string> }) => Promise<{ service: EscalationService; url: string }>
+  /** Dispatch answering HTTP on a free port; `env` names its providers (SMTP_URL, SMS_GATEWAY_URL, ...). */
+  startDispatch: (options: { escalationUrl: string; env?: Record<string, string>; now?: () => Date }) => Promise<{ service: DispatchService; url: string }>
   device: (d: FixtureDevice) => Promise<SimulatedDevice>
 }
+
+/** A link secret for tests (32+ characters, as the service demands). */
+export const TEST_LINK_SECRET = 'test-link-secret-0123456789abcdef0123456789'
 
 /**
  * The real pipeline for one test: its own database schema, Kafka topics, Mosquitto and Redis key prefix,
@@ -109,6 +118,27 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
       t.teardown(() => service.stop())
       await service.start()
       return service
+    },
+    startEscalationHttp: async (options = {}) => {
+      const config = loadEscalationConfig({ ...ingestionEnv, ESCALATION_GROUP_ID: `escalation-${prefix}`, ...options.env })
+      const service = buildEscalation({ pool: db.pool, kafka: topics.kafka, logger, now: options.now }, config)
+      t.teardown(() => service.stop())
+      await service.start()
+      const address = await service.http.listen({ host: '127.0.0.1', port: 0 })
+      return { service, url: address }
+    },
+    startDispatch: async options => {
+      const port = await freePort()
+      const url = `http://127.0.0.1:${port}`
+      const config = loadDispatchConfig({
+        ...ingestionEnv, DISPATCH_GROUP_ID: `dispatch-${prefix}`, ESCALATION_URL: options.escalationUrl, PUBLIC_BASE_URL: url,
+        LINK_SECRETS: TEST_LINK_SECRET, SWEEP_INTERVAL_MS: '200', ...options.env,
+      })
+      const service = buildDispatch({ pool: db.pool, kafka: topics.kafka, logger, now: options.now }, config)
+      t.teardown(() => service.stop())
+      await service.start()
+      await service.http.listen({ host: '127.0.0.1', port })
+      return { service, url }
     },
     device: async d => {
       const device = new SimulatedDevice({ url: broker.url, deviceId: d.deviceId, password: d.password, ackTimeoutMs: 2000 })

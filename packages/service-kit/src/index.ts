@@ -1,2 +1,3 @@
 export * from './shutdown.ts'
 export * from './health-routes.ts'
+export * from './wakeable-loop.ts'

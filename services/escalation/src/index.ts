@@ -1,7 +1,6 @@
 export * from './adapters/timer-store.ts'
 export * from './adapters/timer-runner.ts'
-export * from './adapters/audit-log.ts'
-export * from './domain/audit-hash.ts'
+export * from '@anxin/audit'
 export * from './domain/lifecycle-types.ts'
 export { buildEscalation, type EscalationService } from './service.ts'
 export { loadEscalationConfig } from './config.ts'

@@ -3,9 +3,9 @@ import { nameBasedUuid, type AlarmEvent, type AlarmLifecycleEvent, type NotifyCo
 import { withTransaction } from '@anxin/db'
 import type { Logger } from '@anxin/logging'
 import { onAcknowledged, onDispatched, onRaised, onReopened, onTimer, type EscalationView, type PlannedTimer } from '../domain/escalation-plan.ts'
-import { initialLifecycle, transition, type LifecycleAction, type LifecycleAuditEntry, type TransitionResult } from '../domain/lifecycle.ts'
+import { initialLifecycle, transition, type AlarmLifecycle, type LifecycleAction, type LifecycleAuditEntry, type TransitionResult } from '../domain/lifecycle.ts'
 import { DEFAULT_POLICIES, selectPolicy, type EscalationPolicy } from '../domain/policy.ts'
-import { appendAudit } from './audit-log.ts'
+import { appendAudit } from '@anxin/audit'
 import { insertRecord, loadRecord, saveRecord, type EscalationRecord } from './lifecycle-store.ts'
 import { resolveRecipients } from './recipients.ts'
 import { cancelTimers, scheduleTimer, type Timer } from './timer-store.ts'
@@ -19,6 +19,15 @@ export type EngineDeps = {
 }
 
 const SYSTEM = { kind: 'system' as const, id: 'escalation' }
+
+export type ActionOptions = { requestId?: string; arrivalDeadlineSeconds?: number }
+/** A transition, or an action already applied under the same request id (nothing done the second time). */
+export type ApplyResult = TransitionResult | { ok: true; duplicate: true; next: AlarmLifecycle }
+
+async function alreadyApplied(client: pg.PoolClient, alarmId: string, requestId: string): Promise<boolean> {
+  const { rowCount } = await client.query(`SELECT 1 FROM audit_log WHERE alarm_id = $1 AND detail->>'requestId' = $2 LIMIT 1`, [alarmId, requestId])
+  return (rowCount ?? 0) > 0
+}
 
 /**
  * Owns each alarm from raise to close: creates its lifecycle when the alert service raises it, runs the
@@ -63,19 +72,26 @@ export class EscalationEngine {
     })
   }
 
-  /** A person's action on an alarm (acknowledge, dispatch, arrive, resolve, close, reopen, note, escalate). */
-  async applyAction(alarmId: string, action: LifecycleAction): Promise<TransitionResult | null> {
+  /**
+   * A person's action on an alarm (acknowledge, dispatch, arrive, resolve, close, reopen, note, escalate).
+   * With a `requestId` (another service delivering an action at least once) a repeat is recognised by its
+   * audit row and answered `duplicate` without acting twice. `arrivalDeadlineSeconds` on a dispatch is the
+   * deadline the responder was given (the organisation's, from dispatch); it replaces the policy's.
+   */
+  async applyAction(alarmId: string, action: LifecycleAction, options: ActionOptions = {}): Promise<ApplyResult | null> {
     return this.inTransaction(async client => {
       const record = await loadRecord(client, alarmId, { forUpdate: true })
       if (!record) return null
+      if (options.requestId && (await alreadyApplied(client, alarmId, options.requestId))) return { ok: true, duplicate: true, next: record.lifecycle }
       const result = transition(record.lifecycle, action)
       if (!result.ok) return result
       const before = record.lifecycle
       record.lifecycle = result.next
       if (result.next.acknowledgedAt !== before.acknowledgedAt) record.escalation.acknowledgements += 1
       if (result.next.dispatchedAt !== before.dispatchedAt && result.next.state === 'dispatched') record.escalation.dispatches += 1
-      await this.record(client, record, result.effect.audit)
-      const policy = await this.policyFor(client, record)
+      await this.record(client, record, result.effect.audit, options.requestId)
+      const found = await this.policyFor(client, record)
+      const policy = found && options.arrivalDeadlineSeconds ? { ...found, arrivalTimeoutSeconds: options.arrivalDeadlineSeconds } : found
       const now = this.nowIso()
       const directive = result.effect.escalation
       if (directive === 'stop') await cancelTimers(client, alarmId)
@@ -154,13 +170,13 @@ export class EscalationEngine {
   }
 
   /** Audits one lifecycle change and announces it to the console, in the caller's transaction. */
-  private async record(client: pg.PoolClient, record: EscalationRecord, audit: LifecycleAuditEntry): Promise<void> {
+  private async record(client: pg.PoolClient, record: EscalationRecord, audit: LifecycleAuditEntry, requestId?: string): Promise<void> {
     await appendAudit(client, {
       orgId: record.orgId, alarmId: audit.alarmId, residentId: record.residentId, actorKind: audit.actor.kind, actorId: audit.actor.id,
       action: audit.kind, channel: audit.channel, at: audit.at,
       detail: {
         version: audit.version, from: audit.from, to: audit.to, note: audit.note, recipient: audit.recipient, responder: audit.responder,
-        outcome: audit.outcome, reason: audit.reason, text: audit.text,
+        outcome: audit.outcome, reason: audit.reason, text: audit.text, ...(requestId ? { requestId } : {}),
       },
     })
     await this.announce(client, record, { kind: audit.kind, actor: audit.actor, channel: audit.channel, at: audit.at, note: audit.note, outcome: audit.outcome })

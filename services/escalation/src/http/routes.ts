@@ -4,7 +4,7 @@ import { CHANNELS, OUTCOMES } from '../domain/lifecycle-types.ts'
 import type { LifecycleAction } from '../domain/lifecycle.ts'
 import type { EscalationEngine } from '../adapters/escalation-engine.ts'
 import type pg from 'pg'
-import { auditTrail } from '../adapters/audit-log.ts'
+import { auditTrail } from '@anxin/audit'
 import { loadRecord } from '../adapters/lifecycle-store.ts'
 import { loadOnCall } from '../adapters/oncall-store.ts'
 import { whoIsOnDuty } from '../domain/schedule.ts'
@@ -20,6 +20,10 @@ const actionSchema = z.object({
   reason: z.string().max(500).optional(),
   text: z.string().max(2000).optional(),
   responder: actorSchema.optional(),
+  /** Set by services that deliver actions at least once: a repeat is answered `duplicate: true`, not applied. */
+  requestId: z.string().min(1).max(200).optional(),
+  /** On dispatch: the arrival deadline the responder was given, replacing the policy's. */
+  arrivalDeadlineSeconds: z.number().int().positive().max(7 * 86400).optional(),
 })
 
 // Refusals a caller can act on (someone else was faster; the alarm moved on) are conflicts; the rest are
@@ -35,11 +39,12 @@ export function registerLifecycleRoutes(app: FastifyInstance, engine: Escalation
     const parsed = actionSchema.safeParse(request.body)
     if (!parsed.success) return reply.code(400).send({ code: 'invalid_request', message: parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ') })
     if (!z.uuid().safeParse(request.params.alarmId).success) return reply.code(400).send({ code: 'invalid_alarm_id', message: 'alarm id must be a uuid' })
-    const body = parsed.data
+    const { requestId, arrivalDeadlineSeconds, ...body } = parsed.data
     const action = { ...body, at: new Date().toISOString() } as unknown as LifecycleAction
-    const result = await engine.applyAction(request.params.alarmId, action)
+    const result = await engine.applyAction(request.params.alarmId, action, { requestId, arrivalDeadlineSeconds })
     if (!result) return reply.code(404).send({ code: 'not_found', message: 'no such alarm' })
     if (!result.ok) return reply.code(CONFLICTS.has(result.code) ? 409 : 422).send({ code: result.code, message: result.message })
+    if ('duplicate' in result) return reply.send({ lifecycle: result.next, duplicate: true })
     return reply.send({ lifecycle: result.next, escalation: result.effect.escalation })
   })
 

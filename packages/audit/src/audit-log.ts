@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { auditHash, GENESIS_HASH, verifyChain, type AuditEntry, type ChainBreak } from '../domain/audit-hash.ts'
+import { auditHash, GENESIS_HASH, verifyChain, type AuditEntry, type ChainBreak } from './audit-hash.ts'
 
 /**
  * Appends an entry to the organisation's audit chain inside the caller's transaction, so the record of an

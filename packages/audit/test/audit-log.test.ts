@@ -1,7 +1,7 @@
 import t from 'tap'
 import { testDatabase, testStack } from '@anxin/testing'
-import { appendAudit, auditTrail, verifyAuditChain } from '../../src/adapters/audit-log.ts'
-import type { AuditEntry } from '../../src/domain/audit-hash.ts'
+import { appendAudit, auditTrail, verifyAuditChain } from '../src/audit-log.ts'
+import type { AuditEntry } from '../src/audit-hash.ts'
 
 const entry = (n: number, overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   orgId: 'org-a',

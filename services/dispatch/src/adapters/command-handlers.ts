@@ -1,0 +1,105 @@
+import type pg from 'pg'
+import type { AlarmLifecycleEvent, NotifyCommandMessage } from '@anxin/contracts'
+import { withTransaction } from '@anxin/db'
+import type { UpdateKind } from '../domain/messages.ts'
+import { loadAlarmFacts, type AlarmFacts } from './alarm-facts.ts'
+import { intakeContext, type DispatchContext } from './dispatch-context.ts'
+import { loadSettings } from './dispatch-settings.ts'
+import { closeRequests } from './delivery-store.ts'
+import { acceptNotification } from './notification-intake.ts'
+import type { TaskDesk } from './task-desk.ts'
+
+/**
+ * Escalation asks us to notify someone. The command id is the notification's primary key, so a command
+ * delivered again (Kafka is at-least-once) finds its notification and notifies nobody twice.
+ */
+export async function handleNotifyCommand(context: DispatchContext, command: NotifyCommandMessage): Promise<void> {
+  const { recipient } = command
+  const kind = recipient.kind
+  // A recommendation (call 120) is for the operator's console, which reads it from the lifecycle; not ours.
+  if (kind === 'recommendation') return
+  await withTransaction(context.pool, async client => {
+    const facts = await loadAlarmFacts(client, command.alarmId)
+    if (!facts) {
+      context.logger.error({ alarmId: command.alarmId, commandId: command.commandId }, 'notify command for an unknown alarm; nothing can be composed')
+      return
+    }
+    // A step that raced with the acknowledgement (the lifecycle topic was read first) must not ring someone
+    // about an alarm that a person already has; escalation's overdue reasons are sent after it on purpose.
+    const state = await client.query<{ state: string }>('SELECT state FROM alarm_lifecycles WHERE alarm_id = $1', [command.alarmId])
+    const current = state.rows[0]?.state ?? 'raised'
+    const stale = ['resolved', 'closed'].includes(current) || ((command.reason === 'escalation' || command.reason === 'repeat') && !['raised', 'notified'].includes(current))
+    if (stale) {
+      context.logger.info({ alarmId: command.alarmId, commandId: command.commandId, state: current }, 'notify command overtaken by the lifecycle; not sent')
+      return
+    }
+    const result = await acceptNotification(
+      client,
+      {
+        commandId: command.commandId, purpose: 'alarm', facts: { ...facts, priority: command.priority }, recipient: { ...recipient, kind },
+        requested: command.channels, reason: command.reason, update: null, taskId: null,
+      },
+      intakeContext(context),
+    )
+    if (result.created && result.unreachable) {
+      context.logger.warn({ alarmId: command.alarmId, commandId: command.commandId, recipientKind: recipient.kind }, 'recipient has no channel that can reach them')
+    }
+  })
+  context.kick()
+}
+
+const FAMILY_UPDATES: Partial<Record<string, UpdateKind>> = { raise: 'raised', dispatch: 'dispatched', arrive: 'arrived', resolve: 'resolved', auto_resolve: 'resolved' }
+
+/**
+ * Reacts to the alarm's lifecycle: a raised SOS gets a visit task at once; once someone has the alarm the
+ * pending alarm notifications stop; once it is over, open tasks are cancelled (anyone on the way is stood
+ * down); and the family hears, in plain words, what is happening.
+ */
+export async function handleLifecycleEvent(context: DispatchContext, tasks: TaskDesk, event: AlarmLifecycleEvent): Promise<void> {
+  await withTransaction(context.pool, async client => {
+    const facts = await loadAlarmFacts(client, event.alarmId)
+    if (!facts) return
+    const settings = await loadSettings(client, facts.orgId)
+    if (event.action === 'raise' && settings.autoTaskAlarmTypes.includes(event.alarmType)) await tasks.createVisit(client, event.alarmId, { sequence: 1 })
+    if (event.action === 'acknowledge' || event.action === 'dispatch') await closeRequests(client, event.alarmId, ['alarm'], 'acknowledged')
+    if (event.state === 'resolved' || event.state === 'closed') {
+      await closeRequests(client, event.alarmId, ['alarm', 'task_offer'], event.state)
+      await tasks.cancelForAlarm(client, event.alarmId, event.state === 'resolved' ? `alarm resolved (${event.outcome ?? 'no outcome'})` : 'alarm closed')
+    }
+    const update = FAMILY_UPDATES[event.action]
+    if (update && settings.familyUpdateAlarmTypes.includes(event.alarmType)) await tellFamily(context, client, facts, event, update)
+  })
+  context.kick()
+}
+
+async function tellFamily(context: DispatchContext, client: pg.ClientBase, facts: AlarmFacts, event: AlarmLifecycleEvent, update: UpdateKind): Promise<void> {
+  const contacts = await client.query<{ position: number; full_name: string; relation: string; phone: string }>(
+    'SELECT position, full_name, relation, phone FROM emergency_contacts WHERE resident_id = $1 ORDER BY position LIMIT 3',
+    [facts.residentId],
+  )
+  const responderRole = update === 'dispatched' || update === 'arrived' ? await responderRoleOf(client, event.alarmId) : null
+  for (const c of contacts.rows) {
+    const contactId = `${facts.residentId}:contact:${c.position}`
+    await acceptNotification(
+      client,
+      {
+        commandId: `family:${event.alarmId}:v${event.version}:${contactId}`, purpose: 'family_update', facts,
+        recipient: { kind: 'contact', id: contactId, role: c.relation, name: c.full_name, phone: c.phone, email: null },
+        requested: ['sms'], reason: null, update: { kind: update, responderRole, outcome: event.outcome }, taskId: null,
+      },
+      intakeContext(context),
+    )
+  }
+}
+
+async function responderRoleOf(client: pg.ClientBase, alarmId: string): Promise<'carer' | 'doctor' | 'contact' | null> {
+  const { rows } = await client.query<{ kind: string | null; role: string | null }>(
+    `SELECT l.lifecycle->'responder'->>'kind' AS kind, s.role FROM alarm_lifecycles l
+     LEFT JOIN staff s ON s.id = l.lifecycle->'responder'->>'id' WHERE l.alarm_id = $1`,
+    [alarmId],
+  )
+  const r = rows[0]
+  if (!r?.kind) return null
+  if (r.kind === 'contact') return 'contact'
+  return r.role === 'doctor' ? 'doctor' : 'carer'
+}

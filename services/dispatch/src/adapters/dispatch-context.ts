@@ -1,0 +1,23 @@
+import type pg from 'pg'
+import type { Logger } from '@anxin/logging'
+import type { DeliveryChannel } from '../channels/channel.ts'
+import type { IntakeContext } from './notification-intake.ts'
+
+/** What the dispatch adapters share: the database, the channels configured, link signing, the clock. */
+export type DispatchContext = {
+  pool: pg.Pool
+  logger: Logger
+  configured: ReadonlySet<DeliveryChannel>
+  linkSecrets: readonly string[]
+  publicBaseUrl: string
+  now: () => Date
+  /** Wakes the delivery lanes and the escalation caller after a commit that queued work for them. */
+  kick: () => void
+}
+
+export const intakeContext = (context: DispatchContext): IntakeContext => ({
+  configured: context.configured,
+  linkSecrets: context.linkSecrets,
+  publicBaseUrl: context.publicBaseUrl,
+  now: context.now().toISOString(),
+})

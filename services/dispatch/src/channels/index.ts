@@ -1,0 +1,7 @@
+export * from './channel.ts'
+export * from './signature.ts'
+export * from './classify.ts'
+export * from './webhook.ts'
+export * from './sms-gateway.ts'
+export * from './email.ts'
+export * from './web-push.ts'
