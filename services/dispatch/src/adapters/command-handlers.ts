@@ -2,7 +2,7 @@ import type pg from 'pg'
 import type { AlarmLifecycleEvent, NotifyCommandMessage } from '@anxin/contracts'
 import { withTransaction } from '@anxin/db'
 import type { UpdateKind } from '../domain/messages.ts'
-import { loadAlarmFacts, type AlarmFacts } from './alarm-facts.ts'
+import { isCritical, loadAlarmFacts, type AlarmFacts } from './alarm-facts.ts'
 import { intakeContext, type DispatchContext } from './dispatch-context.ts'
 import { loadSettings } from './dispatch-settings.ts'
 import { closeRequests } from './delivery-store.ts'
@@ -36,7 +36,7 @@ export async function handleNotifyCommand(context: DispatchContext, command: Not
     const result = await acceptNotification(
       client,
       {
-        commandId: command.commandId, purpose: 'alarm', facts: { ...facts, priority: command.priority }, recipient: { ...recipient, kind },
+        commandId: command.commandId, purpose: 'alarm', facts: { ...facts, priority: command.priority, critical: isCritical(facts.alarmType, command.priority) }, recipient: { ...recipient, kind },
         requested: command.channels, reason: command.reason, update: null, taskId: null,
       },
       intakeContext(context),

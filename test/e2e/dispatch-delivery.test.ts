@@ -1,0 +1,197 @@
+import t from 'tap'
+import { nameBasedUuid, type NotifyCommandMessage } from '@anxin/contracts'
+import { createProducer, publish } from '@anxin/kafka'
+import { waitUntil, type Teardown } from '@anxin/testing'
+import { smsGateway, smtpSink, webhookReceiver } from '../../services/dispatch/test/fixtures/providers.ts'
+import { pipeline, type Pipeline } from './pipeline.ts'
+
+const GATEWAY_TOKEN = 'gateway-token'
+const GATEWAY_SECRET = 'gateway-callback-secret-5678'
+const WEBHOOK_SECRET = 'wechat-work-bridge-secret-1234'
+// Nobody answers here: escalation calls stay queued, which is what the voice test looks for.
+const NO_ESCALATION = 'http://127.0.0.1:9'
+
+/** A raised SOS for the pipeline's resident, as the alert service would have stored it, and a staff member to notify. */
+async function alarmFor(p: Pipeline, alarmKey: string, kind: { type: string; severity: string; priority: number } = { type: 'sos', severity: 'critical', priority: 412 }): Promise<string> {
+  const alarmId = nameBasedUuid(`test-alarm\n${alarmKey}`)
+  const resident = p.devices[0]!.residentId!
+  await p.db.pool.query(
+    `INSERT INTO alarms (id, org_id, resident_id, scope, type, severity, priority, status, incident_id, started_at, raised_at, updated_at)
+     VALUES ($1, 'org-test', $2, $3, $4, $5, $6, 'open', $1, now(), now(), now())`,
+    [alarmId, resident, alarmKey, kind.type, kind.severity, kind.priority],
+  )
+  return alarmId
+}
+
+async function staff(p: Pipeline, id: string, preferences: string[] | null = null): Promise<void> {
+  await p.db.pool.query(`INSERT INTO staff (id, org_id, full_name, role, phone, email) VALUES ($1, 'org-test', $2, 'carer', $3, $4) ON CONFLICT DO NOTHING`, [
+    id, `护理员${id}`, `138${String(Math.abs(hash(id))).padStart(8, '0').slice(0, 8)}`, `${id}@anxin.test`,
+  ])
+  if (preferences) await p.db.pool.query(`INSERT INTO notification_preferences (person_kind, person_id, channels) VALUES ('staff', $1, $2)`, [id, preferences])
+}
+
+const hash = (s: string): number => [...s].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)
+
+function command(alarmId: string, staffId: string, channels: string[], alarm = { type: 'sos', priority: 412 }): NotifyCommandMessage {
+  return {
+    commandId: `${alarmId}:escalate:0:staff:${staffId}`, schemaVersion: 1, alarmId, orgId: 'org-test', residentId: 'x', alarmType: alarm.type, priority: alarm.priority,
+    level: 0, reason: 'escalation', recipient: { kind: 'staff', id: staffId, role: 'carer', name: `护理员${staffId}`, phone: `138${String(Math.abs(hash(staffId))).padStart(8, '0').slice(0, 8)}`, email: `${staffId}@anxin.test` },
+    channels, at: new Date().toISOString(),
+  }
+}
+
+async function send(p: Pipeline, t: Teardown, commands: NotifyCommandMessage[]): Promise<void> {
+  const producer = await createProducer(p.topics.kafka)
+  t.teardown(() => producer.disconnect())
+  await publish(producer, p.topics.names.dispatchCommand, commands.map(c => ({ key: c.alarmId, value: c })))
+}
+
+const eventsOf = async (p: Pipeline, alarmId: string) =>
+  (
+    await p.db.pool.query<{ channel: string; event: string; provider_answer: string | null }>(
+      `SELECT d.channel, e.event, e.provider_answer FROM delivery_events e JOIN deliveries d ON d.id = e.delivery_id
+       JOIN notification_requests r ON r.command_id = d.command_id WHERE r.alarm_id = $1 ORDER BY e.seq`,
+      [alarmId],
+    )
+  ).rows
+
+t.test('a failing provider is retried with backoff while the next channel goes out at once; nothing is lost or sent twice', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  const gateway = await smsGateway(t, GATEWAY_TOKEN)
+  gateway.behaviour = { status: 503 }
+  // Not critical, so one channel at a time (a critical alarm goes out on all her channels at once).
+  const alarmId = await alarmFor(p, 'failing-provider', { type: 'heart_rate_high', severity: 'high', priority: 312 })
+  // Her own order: SMS first, then e-mail (without it, a voice call would come before e-mail).
+  await staff(p, 'st-a', ['sms', 'email'])
+  await p.startDispatch({
+    escalationUrl: NO_ESCALATION,
+    env: { SMTP_URL: smtp.url, SMS_GATEWAY_URL: gateway.url, SMS_GATEWAY_TOKEN: GATEWAY_TOKEN, SMS_GATEWAY_CALLBACK_SECRET: GATEWAY_SECRET, RETRY_BASE_DELAY_MS: '100', RETRY_MAX_ATTEMPTS: '8' },
+  })
+  const sms = command(alarmId, 'st-a', ['sms'], { type: 'heart_rate_high', priority: 312 })
+  await send(p, t, [sms, sms])
+
+  t.ok(await waitUntil(async () => smtp.inbox.length >= 1, 10000), 'the SMS gateway fails: e-mail goes out at once as the fallback')
+  t.ok(await waitUntil(async () => gateway.refused >= 2, 10000), 'and the SMS is retried')
+  gateway.behaviour = 'ok'
+  t.ok(await waitUntil(async () => gateway.messages.length >= 1, 10000), 'the gateway comes back: the SMS gets through')
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  t.equal(smtp.inbox.length, 1, 'one e-mail, although the command came twice')
+  t.equal(gateway.messages.filter(m => m.type === 'sms').length, 1, 'one SMS, although it was tried several times')
+  const events = await eventsOf(p, alarmId)
+  const smsEvents = events.filter(e => e.channel === 'sms')
+  t.ok(smsEvents.some(e => e.event === 'failed_retryable' && /HTTP 503/.test(e.provider_answer ?? '')), 'each failed attempt is recorded with the provider answer')
+  t.equal(smsEvents.at(-1)!.event, 'sent', 'and the attempt that worked')
+  t.ok(events.some(e => e.channel === 'email' && /^fallback_after_failed_retryable:sms/.test(e.event)), `the e-mail is recorded as the fallback for the failed SMS: ${JSON.stringify(events.filter(e => e.channel === 'email'))}`)
+  const requests = await p.db.pool.query('SELECT count(*)::int AS n FROM notification_requests WHERE alarm_id = $1', [alarmId])
+  t.equal(requests.rows[0].n, 1, 'the redelivered command was recognised')
+})
+
+t.test('a provider that hangs fills only its own lane: other channels keep going', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  const webhook = await webhookReceiver(t, WEBHOOK_SECRET)
+  webhook.behaviour = 'hang'
+  await p.db.pool.query(`INSERT INTO dispatch_settings (org_id, webhook_url, webhook_secret) VALUES ('org-test', $1, $2)`, [webhook.url, WEBHOOK_SECRET])
+  await p.startDispatch({ escalationUrl: NO_ESCALATION, env: { SMTP_URL: smtp.url, PROVIDER_TIMEOUT_MS: '3000', CHANNEL_CONCURRENCY: '2' } })
+  const commands: NotifyCommandMessage[] = []
+  for (let i = 0; i < 6; i++) {
+    const alarmId = await alarmFor(p, `hang-${i}`)
+    await staff(p, `st-h${i}`, ['webhook', 'email'])
+    commands.push(command(alarmId, `st-h${i}`, ['webhook', 'email']))
+  }
+  const started = Date.now()
+  await send(p, t, commands)
+  t.ok(await waitUntil(async () => smtp.inbox.length >= 6, 10000), 'every e-mail arrives')
+  t.ok(Date.now() - started < 2500, `while the webhook hangs, e-mail is not held up (${Date.now() - started} ms for 6, webhook timeout 3000 ms)`)
+  t.ok(await waitUntil(async () => (await eventsOf(p, commands[0]!.alarmId)).some(e => e.channel === 'webhook' && e.event === 'failed_retryable'), 10000), 'the hung call times out and is recorded')
+  const answer = (await eventsOf(p, commands[0]!.alarmId)).find(e => e.channel === 'webhook' && e.event === 'failed_retryable')!.provider_answer
+  t.match(answer, /timeout|abort/i, `recorded as a timeout: ${answer}`)
+})
+
+t.test('a message sent but not confirmed in time goes out on the next channel; receipts must be signed', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  const gateway = await smsGateway(t, GATEWAY_TOKEN)
+  const alarmId = await alarmFor(p, 'unconfirmed')
+  await staff(p, 'st-u')
+  const dispatch = await p.startDispatch({
+    escalationUrl: NO_ESCALATION,
+    env: { SMTP_URL: smtp.url, SMS_GATEWAY_URL: gateway.url, SMS_GATEWAY_TOKEN: GATEWAY_TOKEN, SMS_GATEWAY_CALLBACK_SECRET: GATEWAY_SECRET, CONFIRM_SECONDS_CRITICAL: '1' },
+  })
+  await send(p, t, [command(alarmId, 'st-u', ['sms'])])
+  t.ok(await waitUntil(async () => gateway.messages.length === 1, 10000), 'the SMS is taken by the gateway')
+  t.equal(smtp.inbox.length, 0, 'no e-mail yet')
+  t.ok(await waitUntil(async () => smtp.inbox.length === 1, 10000), 'no delivery receipt within 1 s: the e-mail follows')
+  const callbackUrl = `${dispatch.url}/providers/gateway/callback`
+  const reference = gateway.messages[0]!.reference
+  t.equal(await gateway.callback(callbackUrl, 'not-the-secret-at-all', { reference, status: 'delivered' }), 401, 'a forged receipt is refused')
+  t.equal(await gateway.callback(callbackUrl, GATEWAY_SECRET, { reference: nameBasedUuid('nothing'), status: 'delivered' }), 404, 'a receipt for nothing we sent is refused')
+  t.equal(await gateway.callback(callbackUrl, GATEWAY_SECRET, { reference, status: 'delivered' }), 200, 'a signed receipt is taken')
+  const request = await p.db.pool.query('SELECT confirmed_by FROM notification_requests WHERE alarm_id = $1', [alarmId])
+  t.equal(request.rows[0].confirmed_by, 'provider:sms', 'the receipt confirms the notification')
+})
+
+t.test('a phone call answered with 1 acknowledges the alarm for the person called', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const gateway = await smsGateway(t, GATEWAY_TOKEN)
+  const alarmId = await alarmFor(p, 'voice')
+  await staff(p, 'st-v', ['phone'])
+  const dispatch = await p.startDispatch({
+    escalationUrl: NO_ESCALATION,
+    env: { SMS_GATEWAY_URL: gateway.url, SMS_GATEWAY_TOKEN: GATEWAY_TOKEN, SMS_GATEWAY_CALLBACK_SECRET: GATEWAY_SECRET },
+  })
+  await send(p, t, [command(alarmId, 'st-v', ['phone'])])
+  t.ok(await waitUntil(async () => gateway.messages.some(m => m.type === 'voice'), 10000), 'the gateway places a call')
+  const status = await gateway.callback(`${dispatch.url}/providers/gateway/callback`, GATEWAY_SECRET, { reference: gateway.messages[0]!.reference, status: 'answered', digits: '1' })
+  t.equal(status, 200)
+  const calls = await p.db.pool.query<{ action: { kind: string; actor: { id: string }; channel: string } }>('SELECT action FROM escalation_calls WHERE alarm_id = $1', [alarmId])
+  t.same(calls.rows.map(r => [r.action.kind, r.action.actor.id, r.action.channel]), [['acknowledge', 'st-v', 'phone']], 'an acknowledgement for escalation, kept until escalation answers')
+})
+
+t.test('action links: forged and expired links are refused, and a link works once', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  const alarmId = await alarmFor(p, 'links')
+  await staff(p, 'st-l')
+  let skew = 0
+  const dispatch = await p.startDispatch({ escalationUrl: NO_ESCALATION, env: { SMTP_URL: smtp.url }, now: () => new Date(Date.now() + skew) })
+  await send(p, t, [command(alarmId, 'st-l', ['email'])])
+  t.ok(await waitUntil(async () => smtp.inbox.length === 1, 10000))
+  const path = new URL(/https?:\/\/\S+\/r\/\S+/.exec(smtp.inbox[0]!.text!)![0]).pathname
+  const get = (url: string) => dispatch.service.http.inject({ url })
+  const post = (url: string) => dispatch.service.http.inject({ method: 'POST', url })
+
+  const signature = path.slice(path.lastIndexOf('.') + 1)
+  const forged = `${path.slice(0, path.lastIndexOf('.') + 1)}${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`
+  t.equal((await get(forged)).statusCode, 400, 'a forged signature is refused')
+  t.equal((await post(forged)).statusCode, 400, 'and cannot be used')
+  const claims = JSON.parse(Buffer.from(path.split('.')[1]!, 'base64url').toString())
+  const otherAlarm = Buffer.from(JSON.stringify({ ...claims, a: nameBasedUuid('another alarm') })).toString('base64url')
+  t.equal((await get(`/r/l1.${otherAlarm}.${signature}`)).statusCode, 400, 'claims changed under the signature are refused')
+
+  skew = 13 * 3600 * 1000
+  const expired = await get(path)
+  t.equal(expired.statusCode, 410, 'an expired link is refused')
+  t.match(expired.body, /过期/, 'and says so')
+  t.equal((await post(path)).statusCode, 410)
+  skew = 0
+
+  t.equal((await get(path)).statusCode, 200, 'a valid link opens')
+  const used = await post(path)
+  t.equal(used.statusCode, 303, 'and is used once')
+  t.match(String(used.headers['set-cookie']), /HttpOnly; SameSite=Strict/, 'for a session cookie scripts cannot read')
+  const again = await post(path)
+  t.equal(again.statusCode, 410, 'a second use is refused')
+  t.match(again.body, /已使用/)
+  t.equal((await get(`/responder/alarms/${alarmId}`)).statusCode, 401, 'the page needs the session')
+  const page = await dispatch.service.http.inject({ url: `/responder/alarms/${alarmId}`, headers: { cookie: String(used.headers['set-cookie']).split(';')[0]! } })
+  t.equal(page.statusCode, 200, 'with it, the page opens')
+  t.equal(page.headers['x-frame-options'], 'DENY', 'security headers are set')
+  t.match(String(page.headers['content-security-policy']), /script-src 'self'/)
+  const noCsrf = await dispatch.service.http.inject({
+    method: 'POST', url: `/responder/alarms/${alarmId}/actions`, headers: { cookie: String(used.headers['set-cookie']).split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'action=acknowledge&csrf=forged',
+  })
+  t.equal(noCsrf.statusCode, 403, 'an action without the page\'s CSRF token is refused')
+})
