@@ -1,25 +1,31 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createLogger } from '@anxin/logging'
 import { REPO_ROOT, stackUp } from '@anxin/infra/stack'
 import { cleanupStack } from './cleanup.ts'
+import { benchDispatch } from './dispatch-throughput.ts'
 import { benchEndToEnd } from './e2e-throughput.ts'
 import { benchRuleEvaluation } from './alert-rules.ts'
 import { benchSosLatency } from './sos-latency.ts'
 import { benchTimerPrecision } from './timer-precision.ts'
 
-/** `pnpm bench`: runs the benchmarks on this machine and writes bench/results/latest.json and latest.md. */
+/**
+ * `pnpm bench`: runs the benchmarks on this machine and writes bench/results/latest.json and latest.md.
+ * Sections not run this time (`--only`) keep their earlier results.
+ */
 const { values } = parseArgs({
   args: process.argv.slice(2).filter(a => a !== '--'),
   options: {
     steps: { type: 'string', default: '2000,4000,6000,7000,8000,10000' },
     seconds: { type: 'string', default: '20' },
     devices: { type: 'string', default: '500' },
-    only: { type: 'string', default: 'rules,timers,sos,e2e' },
+    only: { type: 'string', default: 'rules,timers,sos,e2e,dispatch' },
     'sos-presses': { type: 'string', default: '100' },
     'sos-background': { type: 'string', default: '2000' },
+    'dispatch-burst': { type: 'string', default: '5000' },
+    'dispatch-concurrency': { type: 'string', default: '16' },
   },
 })
 await stackUp(createLogger({ service: 'bench', level: 'warn' }))
@@ -34,10 +40,15 @@ try {
     ? await benchSosLatency(cleanup, { presses: Number(values['sos-presses']), backgroundMsgsPerS: Number(values['sos-background']), devices: 300 })
     : null
   if (sos) console.error(JSON.stringify({ sos }))
+  const dispatch = only.has('dispatch')
+    ? await benchDispatch(cleanup, { burst: Number(values['dispatch-burst']), pacedPerS: 200, pacedSeconds: 10, staff: 10, concurrency: Number(values['dispatch-concurrency']) })
+    : null
   const e2e = only.has('e2e')
     ? await benchEndToEnd(cleanup, { steps: values.steps.split(',').map(Number), seconds: Number(values.seconds), devices: Number(values.devices), maxDrainSeconds: 10 })
     : null
-  const result = {
+  const dir = join(REPO_ROOT, 'bench/results')
+  const previous = existsSync(join(dir, 'latest.json')) ? (JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as Partial<Result>) : {}
+  const measured = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     alert: rules && { rules_events_per_s_per_core: rules.eventsPerS, rules_events: rules.events, residents: 1000 },
@@ -67,8 +78,32 @@ try {
       seconds_per_step: Number(values.seconds),
       steps: e2e.steps,
     },
+    dispatch: dispatch && {
+      notifications_per_s: dispatch.burst.notificationsPerS,
+      commands_per_s: dispatch.burst.commandsPerS,
+      first_delivery_p50_ms: dispatch.burst.p50Ms,
+      first_delivery_p99_ms: dispatch.burst.p99Ms,
+      first_delivery_max_ms: dispatch.burst.maxMs,
+      lost: dispatch.burst.lost + dispatch.paced.lost,
+      duplicates: dispatch.burst.duplicates + dispatch.paced.duplicates,
+      undelivered: dispatch.burst.undelivered + dispatch.paced.undelivered,
+      burst_commands: dispatch.burst.commands,
+      burst_intake_commands_per_s: dispatch.burst.intakeCommandsPerS,
+      burst_intake_p50_ms: dispatch.burst.intakeP50Ms,
+      burst_intake_p99_ms: dispatch.burst.intakeP99Ms,
+      paced_commands_per_s: dispatch.pacedPerS,
+      paced_seconds: dispatch.pacedSeconds,
+      paced_first_delivery_p50_ms: dispatch.paced.p50Ms,
+      paced_first_delivery_p99_ms: dispatch.paced.p99Ms,
+      paced_first_delivery_max_ms: dispatch.paced.maxMs,
+      channels: dispatch.channels,
+      channel_concurrency: dispatch.concurrency,
+      staff: dispatch.staff,
+      measured: 'notify command produced to Kafka -> dispatch (own process) -> first of its deliveries accepted by the SMTP server or the webhook receiver',
+    },
   }
-  const dir = join(REPO_ROOT, 'bench/results')
+  // A section that was not run is null here: the earlier measurement stays.
+  const result = { ...previous, ...Object.fromEntries(Object.entries(measured).filter(([, v]) => v !== null)) } as Result
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`)
   writeFileSync(join(dir, 'latest.md'), report(result))
@@ -84,6 +119,11 @@ type Result = {
   escalation: { timer_p50_ms: number; timer_p99_ms: number; timer_max_ms: number; pending_timers: number; fired: number; due_per_s: number } | null
   sos: { p50_ms: number; p99_ms: number; max_ms: number; presses: number; lost: number; background_msgs_per_s: number } | null
   e2e: { sustained_msgs_per_s: number; sent: number; lost: number; devices: number; steps: Array<Record<string, number>> } | null
+  dispatch: {
+    notifications_per_s: number; commands_per_s: number; first_delivery_p50_ms: number; first_delivery_p99_ms: number; first_delivery_max_ms: number
+    lost: number; duplicates: number; burst_commands: number; channel_concurrency: number; paced_commands_per_s: number; paced_seconds: number
+    paced_first_delivery_p50_ms: number; paced_first_delivery_p99_ms: number
+  } | null
 }
 
 function report(r: Result): string {
@@ -108,6 +148,16 @@ function report(r: Result): string {
       '| target msg/s | generator msg/s | sent | stored by end of drain | behind | end-to-end msg/s | drain s |',
       '|---|---|---|---|---|---|---|',
       ...rows,
+      '',
+    )
+  }
+  if (r.dispatch) {
+    const d = r.dispatch
+    lines.push(
+      `**dispatch.notifications_per_s = ${d.notifications_per_s}** (${d.commands_per_s} commands/s), notify command to first delivery under a burst of ${d.burst_commands} commands: ` +
+        `**p50 ${d.first_delivery_p50_ms} ms, p99 ${d.first_delivery_p99_ms} ms, max ${d.first_delivery_max_ms} ms**; paced at ${d.paced_commands_per_s} commands/s for ${d.paced_seconds} s: ` +
+        `**p50 ${d.paced_first_delivery_p50_ms} ms, p99 ${d.paced_first_delivery_p99_ms} ms**; ${d.lost} lost, ${d.duplicates} duplicates ` +
+        `(critical SOS on e-mail + webhook, 2 deliveries per command, CHANNEL_CONCURRENCY ${d.channel_concurrency}; Kafka -> dispatch -> real SMTP server and webhook receiver)`,
       '',
     )
   }

@@ -3,7 +3,9 @@ import { createPool } from '@anxin/db'
 import { createLogger } from '@anxin/logging'
 import { runFleet } from '@anxin/simulators'
 import { DEFAULT_RESIDENTS, generateDemoDistrict, loadDistrict } from '../seed/index.ts'
-import { ensureMosquitto, serviceEnv, stackUp, superviseServices, waitForPort } from '../stack/index.ts'
+import { join } from 'node:path'
+import { startDemoProviders } from '../demo-providers/index.ts'
+import { DEMO_PROVIDER_PORTS, ensureMosquitto, RUN_DIR, serviceEnv, stackUp, superviseServices, waitForPort, type PlatformService } from '../stack/index.ts'
 
 /**
  * `pnpm start`: the local stack, the demo district, every platform service, and the demo fleet playing
@@ -20,26 +22,25 @@ const pool = createPool({ url: settings.DATABASE_URL, schema: settings.DATABASE_
 const district = generateDemoDistrict({ residents: Number(values.residents) })
 logger.info(await loadDistrict(pool, district, settings.DEMO_FLEET_SECRET), 'demo district loaded')
 await ensureMosquitto(settings)
+const providers = await startDemoProviders({
+  outboxDir: join(RUN_DIR, 'outbox'), smtpPort: DEMO_PROVIDER_PORTS.smtp, gatewayPort: DEMO_PROVIDER_PORTS.gateway,
+  gatewayToken: settings.SMS_GATEWAY_TOKEN, callbackSecret: settings.SMS_GATEWAY_CALLBACK_SECRET, logger,
+})
 
+const PLATFORM: PlatformService[] = ['ingestion', 'recorder', 'alert', 'escalation', 'dispatch']
 const services = superviseServices(
-  [
-    { name: 'ingestion', entry: 'services/ingestion/src/main.ts', env: serviceEnv('ingestion', settings) },
-    { name: 'recorder', entry: 'services/recorder/src/main.ts', env: serviceEnv('recorder', settings) },
-    { name: 'alert', entry: 'services/alert/src/main.ts', env: serviceEnv('alert', settings) },
-    { name: 'escalation', entry: 'services/escalation/src/main.ts', env: serviceEnv('escalation', settings) },
-  ],
+  PLATFORM.map(name => ({ name, entry: `services/${name}/src/main.ts`, env: serviceEnv(name, settings) })),
   logger,
 )
-await waitForPort(Number(serviceEnv('ingestion', settings).HTTP_PORT), { timeoutMs: 60000 })
-await waitForPort(Number(serviceEnv('recorder', settings).HTTP_PORT), { timeoutMs: 60000 })
-await waitForPort(Number(serviceEnv('alert', settings).HTTP_PORT), { timeoutMs: 60000 })
-await waitForPort(Number(serviceEnv('escalation', settings).HTTP_PORT), { timeoutMs: 60000 })
+for (const name of PLATFORM) await waitForPort(Number(serviceEnv(name, settings).HTTP_PORT), { timeoutMs: 60000 })
 console.log(`
 安心 Anxin is running with the demo district (${district.residents.length} residents, ${district.devices.length} devices).
   ingestion  http://127.0.0.1:${serviceEnv('ingestion', settings).HTTP_PORT}/health/ready   /metrics
   recorder   http://127.0.0.1:${serviceEnv('recorder', settings).HTTP_PORT}/health/ready   /metrics
   alert      http://127.0.0.1:${serviceEnv('alert', settings).HTTP_PORT}/health/ready   /metrics
   escalation http://127.0.0.1:${serviceEnv('escalation', settings).HTTP_PORT}/health/ready   /metrics   POST /alarms/:id/actions
+  dispatch   http://127.0.0.1:${serviceEnv('dispatch', settings).HTTP_PORT}/health/ready   /metrics   GET /alarms/:id/timeline
+  outbox     ${providers.outboxDir}/mail (e-mails: open a link to act as the responder), ${providers.outboxDir}/sms
   mqtt       ${settings.MQTT_URL}    kafka ${settings.KAFKA_BROKERS}    postgres ${settings.DATABASE_URL} (schema ${settings.DATABASE_SCHEMA})
   logs       .run/logs/
 Press Ctrl-C to stop the services (the stack keeps running; "pnpm stack down" stops it).
@@ -73,4 +74,5 @@ if (!stop.signal.aborted) {
   logger.info({ telemetrySent, vitalsStored: (await countVitals()) - vitalsBefore }, 'demo finished')
 }
 await services.stop()
+await providers.stop()
 await pool.end()

@@ -60,6 +60,7 @@ export async function loadDistrict(pool: pg.Pool, district: DemoDistrict, fleetS
       )
     }
     await loadRotations(client, district)
+    await loadResponders(client, district)
     return { residents: district.residents.length, devices: district.devices.length, staff: district.staff.length }
   })
 }
@@ -86,4 +87,24 @@ async function loadRotations(client: pg.PoolClient, district: DemoDistrict): Pro
       [r.id, orgId, r.role, r.areaId, r.members, r.shiftHours],
     )
   }
+}
+
+/**
+ * What dispatch needs to offer home visits: each carer and doctor takes visits, with first aid (doctors also
+ * nursing and medicine), and a last known position in the middle of the homes they look after, so the demo
+ * offers a visit to someone nearby. The organisation keeps the default dispatch settings.
+ */
+async function loadResponders(client: pg.PoolClient, district: DemoDistrict): Promise<void> {
+  for (const s of district.staff.filter(x => x.role === 'carer' || x.role === 'doctor')) {
+    const homes = district.residents.filter(r => r.assignedCarerId === s.id || r.familyDoctorId === s.id)
+    const centre = homes.length > 0
+      ? { lat: homes.reduce((sum, r) => sum + r.lat, 0) / homes.length, lon: homes.reduce((sum, r) => sum + r.lon, 0) / homes.length }
+      : null
+    await client.query(
+      `INSERT INTO responder_profiles (staff_id, skills, lat, lon, position_at) VALUES ($1, $2, $3, $4, CASE WHEN $3::float8 IS NULL THEN NULL ELSE now() END)
+       ON CONFLICT (staff_id) DO UPDATE SET lat = EXCLUDED.lat, lon = EXCLUDED.lon, position_at = EXCLUDED.position_at`,
+      [s.id, s.role === 'doctor' ? ['first_aid', 'nursing', 'medical'] : ['first_aid'], centre?.lat ?? null, centre?.lon ?? null],
+    )
+  }
+  await client.query('INSERT INTO dispatch_settings (org_id) VALUES ($1) ON CONFLICT (org_id) DO NOTHING', [district.organisation.id])
 }

@@ -1,7 +1,12 @@
 import type { StackSettings } from './settings.ts'
 
 /** The environment each platform service gets when it runs against the local stack. */
-export function serviceEnv(service: 'ingestion' | 'recorder' | 'alert' | 'escalation', settings: StackSettings): Record<string, string> {
+export type PlatformService = 'ingestion' | 'recorder' | 'alert' | 'escalation' | 'dispatch'
+
+/** Where the demo's stand-in providers listen (infra/demo-providers): a mailbox and an SMS / voice gateway. */
+export const DEMO_PROVIDER_PORTS = { smtp: Number(process.env.DEMO_SMTP_PORT ?? 2525), gateway: Number(process.env.DEMO_GATEWAY_PORT ?? 8090) }
+
+export function serviceEnv(service: PlatformService, settings: StackSettings): Record<string, string> {
   const common = {
     KAFKA_BROKERS: settings.KAFKA_BROKERS,
     DATABASE_URL: settings.DATABASE_URL,
@@ -20,6 +25,22 @@ export function serviceEnv(service: 'ingestion' | 'recorder' | 'alert' | 'escala
     }
   }
   if (service === 'escalation') return { ...common, HTTP_PORT: process.env.ESCALATION_HTTP_PORT ?? '8084' }
+  if (service === 'dispatch') {
+    const port = process.env.DISPATCH_HTTP_PORT ?? '8085'
+    return {
+      ...common,
+      HTTP_PORT: port,
+      ESCALATION_URL: `http://127.0.0.1:${process.env.ESCALATION_HTTP_PORT ?? '8084'}`,
+      PUBLIC_BASE_URL: process.env.DISPATCH_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+      LINK_SECRETS: settings.DISPATCH_LINK_SECRET,
+      SMTP_URL: `smtp://127.0.0.1:${DEMO_PROVIDER_PORTS.smtp}`,
+      SMS_GATEWAY_URL: `http://127.0.0.1:${DEMO_PROVIDER_PORTS.gateway}`,
+      SMS_GATEWAY_TOKEN: settings.SMS_GATEWAY_TOKEN,
+      SMS_GATEWAY_CALLBACK_SECRET: settings.SMS_GATEWAY_CALLBACK_SECRET,
+      VAPID_PUBLIC_KEY: settings.VAPID_PUBLIC_KEY,
+      VAPID_PRIVATE_KEY: settings.VAPID_PRIVATE_KEY,
+    }
+  }
   if (service === 'alert') return { ...common, REDIS_URL: settings.REDIS_URL, HTTP_PORT: process.env.ALERT_HTTP_PORT ?? '8083' }
   return { ...common, HTTP_PORT: process.env.RECORDER_HTTP_PORT ?? '8082' }
 }

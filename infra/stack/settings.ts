@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +23,22 @@ export type StackSettings = {
   MQTT_INGESTION_USERNAME: string
   MQTT_INGESTION_PASSWORD: string
   DEMO_FLEET_SECRET: string
+  /** Signs dispatch's action links and responder sessions. */
+  DISPATCH_LINK_SECRET: string
+  /** The demo SMS / voice gateway's API token and the secret its receipts are signed with. */
+  SMS_GATEWAY_TOKEN: string
+  SMS_GATEWAY_CALLBACK_SECRET: string
+  /** Web push (VAPID) keys of this installation. */
+  VAPID_PUBLIC_KEY: string
+  VAPID_PRIVATE_KEY: string
+}
+
+/** A P-256 key pair in the form web push wants: the public key uncompressed, both base64url. */
+function vapidKeys(): { publicKey: string; privateKey: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+  const pub = publicKey.export({ format: 'jwk' })
+  const raw = Buffer.concat([Buffer.from([4]), Buffer.from(pub.x!, 'base64url'), Buffer.from(pub.y!, 'base64url')])
+  return { publicKey: raw.toString('base64url'), privateKey: privateKey.export({ format: 'jwk' }).d! }
 }
 
 function defaults(): StackSettings {
@@ -40,6 +56,13 @@ function defaults(): StackSettings {
     MQTT_INGESTION_USERNAME: 'svc-ingestion',
     MQTT_INGESTION_PASSWORD: randomBytes(18).toString('base64url'),
     DEMO_FLEET_SECRET: randomBytes(18).toString('base64url'),
+    DISPATCH_LINK_SECRET: randomBytes(32).toString('base64url'),
+    SMS_GATEWAY_TOKEN: randomBytes(18).toString('base64url'),
+    SMS_GATEWAY_CALLBACK_SECRET: randomBytes(24).toString('base64url'),
+    ...(() => {
+      const keys = vapidKeys()
+      return { VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey }
+    })(),
   }
 }
 
@@ -58,9 +81,11 @@ export function readStackSettings(): StackSettings | null {
 }
 
 export function loadOrCreateStackSettings(): StackSettings {
-  const existing = readStackSettings()
-  if (existing) return existing
-  const settings = defaults()
+  const stored = existsSync(STACK_ENV_FILE) ? parseEnvFile(readFileSync(STACK_ENV_FILE, 'utf8')) : {}
+  const fresh = defaults()
+  // Keep what this machine was set up with; settings added since get their value once and are written back.
+  if (Object.keys(fresh).every(key => key in stored)) return { ...fresh, ...stored } as StackSettings
+  const settings = { ...fresh, ...stored } as StackSettings
   mkdirSync(RUN_DIR, { recursive: true })
   const body = Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n')
   writeFileSync(STACK_ENV_FILE, `# Local stack settings, written by "pnpm stack up". Secrets are per machine.\n${body}\n`, { mode: 0o600 })

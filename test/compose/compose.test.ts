@@ -8,6 +8,7 @@ import { ingestionEnvSchema } from '../../services/ingestion/src/config.ts'
 import { recorderEnvSchema } from '../../services/recorder/src/config.ts'
 import { alertEnvSchema } from '../../services/alert/src/config.ts'
 import { escalationEnvSchema } from '../../services/escalation/src/config.ts'
+import { dispatchEnvSchema } from '../../services/dispatch/src/config.ts'
 
 /**
  * No Docker runs where this project is developed and tested, so docker-compose.yml and the Dockerfiles are
@@ -34,6 +35,7 @@ const ENV_SCHEMAS: Record<string, EnvSchema> = {
   recorder: recorderEnvSchema,
   alert: alertEnvSchema,
   escalation: escalationEnvSchema,
+  dispatch: dispatchEnvSchema,
   init: initEnvSchema,
 }
 

@@ -54,7 +54,8 @@ t.test('an SOS reaches real mail and webhook receivers; the carer acknowledges f
   await pool.query(`INSERT INTO responder_profiles (staff_id, skills, lat, lon, position_at) VALUES
     ('st-carer', '{first_aid}', 31.2315, 121.4460, now()), ('st-far', '{first_aid}', 31.2700, 121.4800, now())`)
   await pool.query(`INSERT INTO notification_preferences (person_kind, person_id, channels) VALUES ('staff', 'st-carer', '{email,webhook}')`)
-  await pool.query(`INSERT INTO dispatch_settings (org_id, webhook_url, webhook_secret) VALUES ('org-test', $1, $2)`, [webhook.url, WEBHOOK_SECRET])
+  // The organisation gives responders 20 minutes to arrive (the policy's own arrival time is 30).
+  await pool.query(`INSERT INTO dispatch_settings (org_id, webhook_url, webhook_secret, arrival_deadline_seconds) VALUES ('org-test', $1, $2, 1200)`, [webhook.url, WEBHOOK_SECRET])
   await pool.query(
     `INSERT INTO escalation_policies (id, org_id, name, match, steps, handling_timeout_seconds, arrival_timeout_seconds, repeat_every_seconds)
      VALUES ('sos', 'org-test', 'SOS', '{"alarmTypes": ["sos"]}', $1, 900, 1800, 600)`,
@@ -120,6 +121,8 @@ t.test('an SOS reaches real mail and webhook receivers; the carer acknowledges f
   t.equal(task.responderId, 'st-carer', 'nearest suitable responder')
   await act({ action: 'accept_task', taskId: taskId! })
   t.equal((await lifecycle()).lifecycle.state, 'dispatched', 'accepting the visit dispatches the carer')
+  const arrival = await pool.query(`SELECT extract(epoch FROM due_at - now())::int AS s FROM escalation_timers WHERE alarm_id = $1 AND kind = 'arrival'`, [alarmId])
+  t.ok(Math.abs(arrival.rows[0].s - 1200) < 30, `the arrival deadline escalation watches is the organisation's (${arrival.rows[0].s} s)`)
   await act({ action: 'depart', taskId: taskId! })
   await act({ action: 'arrive', taskId: taskId! })
   t.equal((await lifecycle()).lifecycle.state, 'on_scene')
@@ -135,6 +138,15 @@ t.test('an SOS reaches real mail and webhook receivers; the carer acknowledges f
     t.ok(actions.includes(step), `the timeline shows ${step}`)
   }
   t.ok(actions.indexOf('acknowledge') < actions.indexOf('dispatch') && actions.indexOf('dispatch') < actions.lastIndexOf('resolve'), 'in order')
+
+  // An action delivered twice under one request id (a retry after a lost answer) is applied once.
+  const note = { kind: 'note', actor: { kind: 'staff', id: 'st-op' }, channel: 'console', text: '已电话联系家属', requestId: 'console:call-1' }
+  const first = await escalation.service.http.inject({ method: 'POST', url: `/alarms/${alarmId}/actions`, payload: note })
+  const second = await escalation.service.http.inject({ method: 'POST', url: `/alarms/${alarmId}/actions`, payload: note })
+  t.equal(first.statusCode, 200)
+  t.equal(second.json().duplicate, true, 'the repeat is recognised')
+  const notes = (await lifecycle()).audit.filter((a: { action: string; detail: { text?: string } }) => a.action === 'note' && a.detail.text === '已电话联系家属')
+  t.equal(notes.length, 1, 'and not applied twice')
 
   // The family is told what happened and what is being done, in plain words and without medical detail.
   t.ok(await waitUntil(async () => gateway.messages.filter(m => m.to === '13900000001').length >= 4, 10000), 'the daughter hears: raised, dispatched, arrived, resolved')

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { httpEnv, kafkaEnv, loadConfig, loggingEnv, postgresEnv } from '@anxin/config'
 
-const optionalUrl = z.url().optional()
+// A provider left unset in docker-compose arrives as an empty string: that means "not configured" too.
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(v => (v === '' ? undefined : v), schema.optional())
+const optionalUrl = optional(z.url())
 const secretList = z
   .string()
   .transform(s => s.split(',').map(p => p.trim()).filter(Boolean))
@@ -26,12 +28,12 @@ export const dispatchEnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('安心监护中心 <alarm@anxin.local>'),
   /** The SMS / voice-call gateway (see src/channels/sms-gateway.ts for its contract). Absent: no SMS or phone. */
   SMS_GATEWAY_URL: optionalUrl,
-  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  SMS_GATEWAY_TOKEN: optional(z.string().min(1)),
   /** Shared with the gateway: its delivery receipts and call results are signed with it. */
-  SMS_GATEWAY_CALLBACK_SECRET: z.string().min(16).optional(),
+  SMS_GATEWAY_CALLBACK_SECRET: optional(z.string().min(16)),
   /** Web push (VAPID). Absent: no push to the responder page. */
-  VAPID_PUBLIC_KEY: z.string().min(20).optional(),
-  VAPID_PRIVATE_KEY: z.string().min(20).optional(),
+  VAPID_PUBLIC_KEY: optional(z.string().min(20)),
+  VAPID_PRIVATE_KEY: optional(z.string().min(20)),
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/).default('mailto:ops@anxin.local'),
   /** Deliveries each channel has in flight at once: a slow provider fills only its own lane. */
   CHANNEL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),

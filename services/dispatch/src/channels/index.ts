@@ -1,5 +1,4 @@
 export * from './channel.ts'
-export * from './signature.ts'
 export * from './classify.ts'
 export * from './webhook.ts'
 export * from './sms-gateway.ts'

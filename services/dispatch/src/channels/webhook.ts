@@ -6,7 +6,7 @@
  */
 import type { NotificationChannel, OutgoingMessage, SendResult } from './channel.ts'
 import { failure, httpFailure, requestErrorFailure } from './classify.ts'
-import { signatureHeader } from './signature.ts'
+import { signatureHeader } from '@anxin/contracts'
 
 export type WebhookChannelOptions = { timeoutMs?: number; now?: () => Date; userAgent?: string }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { withTransaction } from '@anxin/db'
 import { parseGatewayCallback } from '../channels/sms-gateway.ts'
-import { verifySignature } from '../channels/signature.ts'
+import { verifySignature } from '@anxin/contracts'
 import type { DispatchContext } from '../adapters/dispatch-context.ts'
 import { applyReceipt, confirmRequest } from '../adapters/delivery-store.ts'
 import { queueEscalationCall, type EscalationCaller } from '../adapters/escalation-calls.ts'

@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { OutgoingMessage } from '../../src/channels/channel.ts'
-import { verifySignature } from '../../src/channels/signature.ts'
+import { verifySignature } from '@anxin/contracts'
 import { WebhookChannel } from '../../src/channels/webhook.ts'
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void

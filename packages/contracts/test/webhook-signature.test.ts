@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { signatureHeader, verifySignature } from '../../src/channels/signature.ts'
+import { signatureHeader, verifySignature } from '../src/webhook-signature.ts'
 
 const secret = 'whsec-test'
 const body = JSON.stringify({ id: 'd-1', text: '张奶奶按了紧急呼叫' })
