@@ -16,7 +16,7 @@ t.test('pnpm start runs the platform with demo data, and the fleet\'s telemetry 
   const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
   t.equal(code, 0, `start exited cleanly\n${code === 0 ? '' : output}`)
   t.match(output, /Anxin is running with the demo district \(300 residents, 435 devices\)/)
-  t.match(output, /dispatch   http:\/\/127\.0\.0\.1:18085/, 'dispatch runs too, with the demo mailbox and SMS gateway')
+  t.match(output, /dispatch {3}http:\/\/127\.0\.0\.1:18085/, 'dispatch runs too, with the demo mailbox and SMS gateway')
   const finished = output.split('\n').filter(l => l.includes('"demo finished"')).map(l => JSON.parse(l))[0]
   t.ok(finished, 'the demo ran to its end')
   t.ok(finished.telemetrySent >= 300, `the fleet sent telemetry (${finished?.telemetrySent})`)

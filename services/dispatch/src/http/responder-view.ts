@@ -5,7 +5,7 @@ import { escapeHtml as e, label, OUTCOME_CHOICES, text, type PageLocale } from '
 const STYLE = `
 body{font-family:system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
 header{background:#0b5cab;color:#fff;padding:12px 16px;display:flex;justify-content:space-between;align-items:center;gap:12px}
-header a{color:#fff;display:inline-block;white-space:nowrap;padding:12px 8px;margin:-12px -8px}main{padding:12px;max-width:560px;margin:auto}
+header a{color:#fff;display:inline-block;white-space:nowrap;padding:14px 8px;margin:-14px -8px}main{padding:12px;max-width:560px;margin:auto}
 section{background:#fff;border-radius:10px;padding:14px 16px;margin:0 0 12px;box-shadow:0 1px 2px #0002}
 h1{font-size:20px;margin:0 0 6px}h2{font-size:16px;margin:0 0 8px;color:#44515f}
 .critical{border-left:6px solid #c62828}.badge{display:inline-block;background:#c62828;color:#fff;border-radius:4px;padding:1px 6px;font-size:13px}
