@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import type pg from 'pg'
 import { nameBasedUuid, type NotifyCommandMessage } from '@anxin/contracts'
 import { registerTestDevices, startServiceProcess, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
@@ -97,6 +98,12 @@ export async function benchDispatch(t: Teardown, options: { burst: number; paced
     'http listening',
   )
   t.teardown(() => stopProcess(dispatch))
+  // BENCH_DISPATCH_LOG=<file> keeps the service's own log (rebalances, failed batches) for a look afterwards.
+  if (process.env.BENCH_DISPATCH_LOG) {
+    const log = createWriteStream(process.env.BENCH_DISPATCH_LOG)
+    dispatch.stdout!.pipe(log)
+    dispatch.stderr!.pipe(log)
+  }
   const producer = await createProducer(topics.kafka)
   t.teardown(() => producer.disconnect())
 

@@ -15,7 +15,7 @@ async function fitsThePhone(t: Test, page: Page, what: string): Promise<void> {
   t.equal(overflow, 0, `${what}: nothing wider than the screen`)
   for (const control of await page.locator('button, a, select, textarea').all()) {
     const box = await control.boundingBox()
-    const name = (await control.getAttribute('name')) ?? (await control.textContent())?.trim()
+    const name = await control.evaluate(el => (el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement ? el.name : el.textContent?.trim()))
     t.ok(box && box.height >= 44 && box.width >= 44, `${what}: "${name}" is big enough to tap (${box?.width}x${box?.height})`)
   }
 }

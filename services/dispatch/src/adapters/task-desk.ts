@@ -54,11 +54,15 @@ export class TaskDesk {
     return result
   }
 
-  /** The alarm is over: every open task is cancelled and anyone on the way is told not to come. */
-  async cancelForAlarm(client: pg.ClientBase, alarmId: string, reason: string): Promise<number> {
+  /**
+   * The alarm is over (or, with `except`, someone else is at the door): the open tasks are cancelled and
+   * anyone on the way is told not to come.
+   */
+  async cancelForAlarm(client: pg.ClientBase, alarmId: string, reason: string, except?: string): Promise<number> {
     const { rows } = await client.query<{ task_id: string }>(
-      `SELECT task_id FROM visit_tasks WHERE alarm_id = $1 AND state NOT IN ('completed', 'cancelled') ORDER BY sequence FOR UPDATE`,
-      [alarmId],
+      `SELECT task_id FROM visit_tasks WHERE alarm_id = $1 AND state NOT IN ('completed', 'cancelled') AND task_id IS DISTINCT FROM $2
+       ORDER BY sequence FOR UPDATE`,
+      [alarmId, except ?? null],
     )
     for (const row of rows) {
       const task = await loadTask(client, row.task_id, { forUpdate: true })
@@ -90,6 +94,7 @@ export class TaskDesk {
     if (!facts) return result
     const settings = await loadSettings(client, next.orgId)
     if (effect.escalation) await queueEscalationCall(client, `task:${next.taskId}:v${next.version}`, next.alarmId, toEscalation(effect.escalation, effect.event.by, settings.arrivalDeadlineSeconds))
+    if (action.kind === 'arrive') await this.cancelForAlarm(client, next.alarmId, 'another responder has arrived', next.taskId)
     if (effect.standDown) await this.notifyStaff(client, facts, effect.standDown, { purpose: 'stand_down', commandId: `task:${next.taskId}:stand-down:${effect.standDown}`, taskId: next.taskId })
     if (effect.offerNext) {
       if (action.kind === 'arrival_overdue') {

@@ -11,7 +11,7 @@ h1{font-size:20px;margin:0 0 6px}h2{font-size:16px;margin:0 0 8px;color:#44515f}
 .critical{border-left:6px solid #c62828}.badge{display:inline-block;background:#c62828;color:#fff;border-radius:4px;padding:1px 6px;font-size:13px}
 dl{display:grid;grid-template-columns:fit-content(40%) 1fr;align-items:baseline;gap:4px 12px;margin:0}dt{color:#66727f}dd{margin:0;overflow-wrap:anywhere}
 button,select,textarea{font-family:inherit}button{font-size:17px;min-height:48px;padding:12px;border-radius:8px;border:0;width:100%;margin:6px 0;background:#0b5cab;color:#fff}
-button.secondary{background:#e3e8ee;color:#1d2733}select,textarea{width:100%;font-size:16px;padding:10px;margin:4px 0 8px;box-sizing:border-box;min-height:44px;border:1px solid #8a96a3;border-radius:8px;background:#fff;color:inherit}
+button.secondary{background:#e3e8ee;color:#1d2733}select,textarea{width:100%;font-size:16px;padding:10px;margin:4px 0 8px;box-sizing:border-box;min-height:44px;border:1px solid #8a96a3;border-radius:8px;background:#fff;color:#1d2733}
 label{display:block;margin-top:8px;color:#44515f}
 .flash{background:#e8f5e9;border:1px solid #2e7d32}.error{background:#fdecea;border:1px solid #c62828}
 ul{padding-left:18px;margin:0}li{margin:2px 0}`
