@@ -195,3 +195,16 @@ t.test('action links: forged and expired links are refused, and a link works onc
   })
   t.equal(noCsrf.statusCode, 403, 'an action without the page\'s CSRF token is refused')
 })
+
+t.test('a person no channel can reach is on the alarm timeline, not silently skipped', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  const alarmId = await alarmFor(p, 'unreachable')
+  await p.db.pool.query(`INSERT INTO staff (id, org_id, full_name, role) VALUES ('st-nobody', 'org-test', '无联系方式', 'carer')`)
+  const dispatch = await p.startDispatch({ escalationUrl: NO_ESCALATION, env: { SMTP_URL: smtp.url } })
+  const unreachable = { ...command(alarmId, 'st-nobody', ['email', 'sms']), recipient: { kind: 'staff' as const, id: 'st-nobody', role: 'carer', name: '无联系方式', phone: null, email: null } }
+  await send(p, t, [unreachable])
+  const timeline = async () => (await dispatch.service.http.inject({ url: `/alarms/${alarmId}/timeline` })).json().timeline as Array<{ action: string; detail: { recipient?: { id: string } } }>
+  t.ok(await waitUntil(async () => (await timeline()).some(e => e.action === 'notification_unreachable'), 10000), 'the timeline says who could not be reached')
+  t.equal((await timeline()).find(e => e.action === 'notification_unreachable')!.detail.recipient!.id, 'st-nobody')
+})

@@ -29,6 +29,12 @@ export async function alarmTimeline(db: pg.Pool, alarmId: string): Promise<Timel
      WHERE r.alarm_id = $1 ORDER BY e.seq`,
     [alarmId],
   )
+  // A person nobody could reach is part of the story too: the operator must phone them or someone else.
+  const unreached = await db.query<{ at: Date; status: string; purpose: string; recipient_kind: string; recipient_id: string; name: string | null; role: string | null; command_id: string }>(
+    `SELECT COALESCE(closed_at, created_at) AS at, status, purpose, recipient_kind, recipient_id, recipient->>'name' AS name, recipient->>'role' AS role, command_id
+     FROM notification_requests WHERE alarm_id = $1 AND status IN ('unreachable', 'exhausted') ORDER BY created_at`,
+    [alarmId],
+  )
   const entries: Array<TimelineEntry & { order: number }> = [
     ...audit.rows.map((r, i) => ({
       at: r.at.toISOString(), source: 'audit' as const, action: r.action, actor: { kind: r.actor_kind, id: r.actor_id }, channel: r.channel, detail: r.detail, order: i,
@@ -37,6 +43,11 @@ export async function alarmTimeline(db: pg.Pool, alarmId: string): Promise<Timel
       at: r.at.toISOString(), source: 'notification' as const, action: `notification_${r.event}`, actor: { kind: 'system', id: 'dispatch' }, channel: r.channel,
       detail: { purpose: r.purpose, recipient: { kind: r.recipient_kind, id: r.recipient_id, name: r.name, role: r.role }, attempt: r.attempt, providerAnswer: r.provider_answer, commandId: r.command_id },
       order: audit.rows.length + i,
+    })),
+    ...unreached.rows.map((r, i) => ({
+      at: r.at.toISOString(), source: 'notification' as const, action: `notification_${r.status}`, actor: { kind: 'system', id: 'dispatch' }, channel: null,
+      detail: { purpose: r.purpose, recipient: { kind: r.recipient_kind, id: r.recipient_id, name: r.name, role: r.role }, commandId: r.command_id },
+      order: audit.rows.length + deliveries.rows.length + i,
     })),
   ]
   return entries.sort((a, b) => a.at.localeCompare(b.at) || a.order - b.order).map(({ order: _order, ...entry }) => entry)
