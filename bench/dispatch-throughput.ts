@@ -134,7 +134,7 @@ export async function benchDispatch(t: Teardown, options: { burst: number; paced
     let seen = arrived()
     let lastProgress = Date.now()
     while (seen < expected.size && Date.now() - lastProgress < idleMs) {
-      await sleep(50)
+      await sleep(100)
       const now = arrived()
       if (now > seen) [seen, lastProgress] = [now, Date.now()]
     }

@@ -23,7 +23,7 @@ const actionForm = z.object({
   csrf: z.string().min(1),
   action: z.enum(['acknowledge', 'decline', 'accept_task', 'decline_task', 'depart', 'arrive', 'complete']),
   taskId: z.uuid().optional(),
-  outcome: z.enum(TASK_OUTCOMES).optional(),
+  outcome: z.preprocess(v => (v === '' ? undefined : v), z.enum(TASK_OUTCOMES).optional()),
   notes: z.string().max(2000).optional(),
   lat: z.coerce.number().min(-90).max(90).optional(),
   lon: z.coerce.number().min(-180).max(180).optional(),
@@ -93,7 +93,9 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
     }
     const session = signSession({ sessionId: randomUUID(), tokenId: claims.tokenId, alarmId: claims.alarmId, recipient: claims.recipient, expiresAt: claims.expiresAt }, secrets)
     const maxAge = Math.max(1, Math.floor((Date.parse(claims.expiresAt) - Date.parse(now)) / 1000))
-    reply.header('set-cookie', `${cookieName(claims.alarmId)}=${encodeURIComponent(session)}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`)
+    // Lax, not Strict: a second tap on the link from a mail app or webmail is a cross-site navigation and must
+    // still find the session. Actions are POSTs, which Lax never carries cross-site, and carry a CSRF token.
+    reply.header('set-cookie', `${cookieName(claims.alarmId)}=${encodeURIComponent(session)}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`)
     context.kick()
     return reply.redirect(`/responder/alarms/${claims.alarmId}${locale === 'en' ? '?lang=en' : ''}`, 303)
   })
@@ -116,7 +118,8 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
       reply,
       200,
       alarmPage(view, {
-        locale, recipient: session.recipient, csrf: csrfToken(session.sessionId, secrets), actionUrl: `/responder/alarms/${session.alarmId}/actions`,
+        locale, recipient: session.recipient, csrf: csrfToken(session.sessionId, secrets),
+        actionUrl: `/responder/alarms/${session.alarmId}/actions${locale === 'en' ? '?lang=en' : ''}`,
         flash: code ? { ok: !request.query.error, message: flashText(code, locale) } : null, vapidPublicKey: deps.vapidPublicKey,
       }),
     )
@@ -129,7 +132,8 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
     const form = actionForm.safeParse(request.body)
     if (!form.success) return reply.code(400).send({ code: 'invalid_request', message: form.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ') })
     if (!verifyCsrf(session.sessionId, form.data.csrf, secrets)) return reply.code(403).send({ code: 'csrf', message: 'the form is stale or forged; reload the page' })
-    const back = (query: string): FastifyReply => reply.redirect(`/responder/alarms/${alarmId}?${query}`, 303)
+    const lang = localeOf(request) === 'en' ? '&lang=en' : ''
+    const back = (query: string): FastifyReply => reply.redirect(`/responder/alarms/${alarmId}?${query}${lang}`, 303)
     const outcome = await act(deps, session, form.data)
     if (outcome === 'pending') return back('done=pending')
     return outcome.ok ? back('done=done') : back(`error=${encodeURIComponent(outcome.code)}`)

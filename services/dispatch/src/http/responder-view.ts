@@ -14,7 +14,8 @@ button,select,textarea{font-family:inherit}button{font-size:17px;min-height:48px
 button.secondary{background:#e3e8ee;color:#1d2733}select,textarea{width:100%;font-size:16px;padding:10px;margin:4px 0 8px;box-sizing:border-box;min-height:44px;border:1px solid #8a96a3;border-radius:8px;background:#fff;color:#1d2733}
 label{display:block;margin-top:8px;color:#44515f}
 .flash{background:#e8f5e9;border:1px solid #2e7d32}.error{background:#fdecea;border:1px solid #c62828}
-ul{padding-left:18px;margin:0}li{margin:2px 0}`
+ul{padding-left:18px;margin:0}li{margin:2px 0}
+dd a,li a{display:inline-block;min-height:44px;min-width:44px;line-height:44px}`
 
 export function page(locale: PageLocale, body: string, options: { langHref?: string } = {}): string {
   const lang = options.langHref ? `<a href="${e(options.langHref)}">${text('language', locale)}</a>` : ''
@@ -32,6 +33,7 @@ export function interstitial(locale: PageLocale, action: string): string {
   return page(
     locale,
     `<section><p>${text('openHint', locale)}</p><form method="post" action="${e(action)}"><button type="submit">${text('open', locale)}</button></form></section>`,
+    { langHref: `?lang=${locale === 'en' ? 'zh-CN' : 'en'}` },
   )
 }
 
@@ -52,7 +54,7 @@ export function alarmPage(view: AlarmOverview, viewer: ViewerContext): string {
       : ''
   const called = view.called
     .filter(c => !(c.kind === viewer.recipient.kind && c.id === viewer.recipient.id))
-    .map(c => `<li>${e(c.name ?? c.role ?? c.kind)}${c.role && c.name ? ` (${e(c.role)})` : ''} · ${e(label('delivery', c.status, locale))}</li>`)
+    .map(c => `<li>${e(c.name ?? c.role ?? c.kind)}${c.role && c.name ? ` (${e(label('role', c.role, locale))})` : ''} · ${e(label('delivery', c.seen ? 'seen' : c.status, locale))}</li>`)
     .join('')
   return page(
     locale,
@@ -61,19 +63,36 @@ export function alarmPage(view: AlarmOverview, viewer: ViewerContext): string {
   <h1>${facts.critical ? `<span class="badge">!</span> ` : ''}${e(alarmTypeLabel(facts.alarmType, locale, audience))}</h1>
   <dl><dt>${text('raisedAt', locale)}</dt><dd>${e(raisedAt)}</dd>
   <dt>${text('state', locale)}</dt><dd data-state="${e(view.state)}">${e(label('state', view.state, locale))}</dd>
-  ${view.acknowledgedBy ? `<dt>${text('handledBy', locale)}</dt><dd>${e(view.acknowledgedBy.name ?? view.acknowledgedBy.id)}</dd>` : ''}</dl>
+  ${view.acknowledgedBy ? `<dt>${text('handledBy', locale)}</dt><dd>${e(view.acknowledgedBy.name ?? view.acknowledgedBy.id)}</dd>` : ''}
+  ${view.outcome ? `<dt>${text('outcome', locale)}</dt><dd data-outcome="${e(view.outcome)}">${e(label('outcome', view.outcome, locale))}</dd>` : ''}</dl>
   ${alarmActions}
 </section>
 <section><h2>${text('resident', locale)}</h2>
-  <dl><dt>${text('resident', locale)}</dt><dd>${e(facts.residentName)}, ${facts.residentAge} ${text('age', locale)}</dd>
-  <dt>${text('address', locale)}</dt><dd>${e(facts.residentAddress)}</dd>
+  <dl><dt>${text('name', locale)}</dt><dd>${e(facts.residentName)}${locale === 'en' ? ', ' : '，'}${facts.residentAge} ${text('age', locale)}</dd>
+  <dt>${text('address', locale)}</dt><dd>${e(facts.residentAddress)}${mapLink(view, locale)}</dd>
+  ${view.residentPhone ? `<dt>${text('phone', locale)}</dt><dd><a href="tel:${e(view.residentPhone)}">${e(view.residentPhone)}</a></dd>` : ''}
   <dt>${text('living', locale)}</dt><dd>${e(label('living', facts.livingSituation, locale))}</dd></dl>
 </section>
+${viewer.recipient.kind === 'staff' && view.contacts.length > 0 ? contactsSection(view, locale) : ''}
 ${viewer.recipient.kind === 'staff' ? taskSection(view, viewer, form) : ''}
 <section><h2>${text('others', locale)}</h2><ul>${called || '<li>—</li>'}</ul></section>
 ${viewer.vapidPublicKey && viewer.recipient.kind === 'staff' ? pushSection(viewer) : ''}`,
     { langHref: `?lang=${locale === 'en' ? 'zh-CN' : 'en'}` },
   )
+}
+
+/** Navigation to the door: Amap (高德) takes a marker by coordinates; without them the address is enough. */
+function mapLink(view: AlarmOverview, locale: PageLocale): string {
+  const at = view.facts.residentLocation
+  if (!at) return ''
+  const href = `https://uri.amap.com/marker?position=${at.lon},${at.lat}&name=${encodeURIComponent(view.facts.residentAddress)}&coordinate=wgs84`
+  return ` <a href="${e(href)}" rel="noopener noreferrer" target="_blank">${text('map', locale)}</a>`
+}
+
+/** Staff can ring the family from the page; a family member opening a link does not see the others' numbers. */
+function contactsSection(view: AlarmOverview, locale: PageLocale): string {
+  const rows = view.contacts.map(c => `<li>${e(c.name)} (${e(c.relation)}) <a href="tel:${e(c.phone)}">${e(c.phone)}</a></li>`).join('')
+  return `<section><h2>${text('contacts', locale)}</h2><ul>${rows}</ul></section>`
 }
 
 type FormFn = (action: string, buttonText: string, extra?: string, secondary?: boolean) => string
@@ -90,7 +109,8 @@ function taskSection(view: AlarmOverview, viewer: ViewerContext, form: FormFn): 
       if (task.state === 'accepted') actions = form('depart', text('depart', locale), hidden) + form('arrive', text('arrive', locale), hidden, true)
       if (task.state === 'en_route') actions = form('arrive', text('arrive', locale), hidden)
       if (task.state === 'arrived') {
-        const options = OUTCOME_CHOICES.map(o => `<option value="${o}">${e(label('outcome', o, locale))}</option>`).join('')
+        // No outcome is preselected: a default would be recorded whenever someone forgets to choose.
+        const options = `<option value="" disabled selected>${text('choose', locale)}</option>` + OUTCOME_CHOICES.map(o => `<option value="${o}">${e(label('outcome', o, locale))}</option>`).join('')
         actions = form(
           'complete',
           text('complete', locale),
@@ -107,7 +127,7 @@ function taskSection(view: AlarmOverview, viewer: ViewerContext, form: FormFn): 
 
 /** Lets a responder subscribe this phone to web push (the service worker shows the notification). */
 function pushSection(viewer: ViewerContext): string {
-  const url = `${viewer.actionUrl.replace(/\/actions$/, '')}/push-subscription`
+  const url = `${viewer.actionUrl.replace(/\/actions(\?.*)?$/, '')}/push-subscription`
   return `<section><button type="button" class="secondary" id="push" data-key="${e(viewer.vapidPublicKey)}" data-url="${e(url)}" data-csrf="${e(viewer.csrf)}">${text('push', viewer.locale)}</button></section>
 <script src="/responder/push.js"></script>`
 }
