@@ -4,25 +4,10 @@
  * return the new state and zero or more decisions. The alarm book (alarm-book.ts) turns decisions into
  * alarms: one open alarm per resident and type, repeats counted, clears applied.
  */
-export const ALARM_TYPES = [
-  'sos',
-  'fall',
-  'heart_rate_high',
-  'heart_rate_low',
-  'spo2_low',
-  'blood_pressure_high',
-  'blood_pressure_low',
-  'temperature_high',
-  'temperature_low',
-  'glucose_high',
-  'glucose_low',
-  'device_offline',
-  'device_not_worn',
-  'low_battery',
-  'geofence_exit',
-  'inactivity',
-] as const
-export type AlarmType = (typeof ALARM_TYPES)[number]
+import { PLATFORM_ALARM_TYPES, type PlatformAlarmType } from '@anxin/contracts'
+
+export const ALARM_TYPES = PLATFORM_ALARM_TYPES
+export type AlarmType = PlatformAlarmType
 
 /** `low` is a warning stage (e.g. inactivity before the alarm); `critical` is SOS, fall, life-threatening vitals. */
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const

@@ -1,8 +1,9 @@
 import type pg from 'pg'
+import { PERSON_ALARM_TYPES } from '@anxin/contracts'
 
 /** Alert's priority for a critical alarm (services/alert/src/domain/priority.ts): severity base 400. */
 const CRITICAL_PRIORITY = 400
-const ALWAYS_CRITICAL_TYPES = new Set(['sos', 'fall'])
+const ALWAYS_CRITICAL_TYPES: ReadonlySet<string> = new Set(PERSON_ALARM_TYPES)
 
 /** What a message or the responder page says about an alarm and the person it is about. Personal data. */
 export type AlarmFacts = {

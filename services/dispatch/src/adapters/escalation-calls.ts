@@ -101,17 +101,20 @@ export class EscalationCaller {
     }
   }
 
+  /** A few calls per transaction: while escalation hangs, each waits for its timeout with the rows locked. */
   private async deliverDue(): Promise<boolean> {
+    const batch = 5
     const client = await this.pool.connect()
     try {
       await client.query('BEGIN')
       const { rows } = await client.query<CallRow>(
         `SELECT seq, request_id, alarm_id, action, attempts FROM escalation_calls
-         WHERE done_at IS NULL AND next_try_at <= now() ORDER BY seq LIMIT 20 FOR UPDATE SKIP LOCKED`,
+         WHERE done_at IS NULL AND next_try_at <= now() ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batch],
       )
       for (const row of rows) await this.settle(client, row, await this.call(row))
       await client.query('COMMIT')
-      return rows.length > 0 && rows.length === 20
+      return rows.length === batch
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
       throw error

@@ -16,6 +16,8 @@
  * Pure: the time of day comes from `raisedAt` and `timezone`, never from the clock.
  */
 
+import { VITAL_ALARM_TYPES } from '@anxin/contracts'
+
 export type MessagePurpose = 'alarm' | 'task_offer' | 'family_update' | 'stand_down'
 export type Locale = 'zh-CN' | 'en'
 export type UpdateKind = 'raised' | 'acknowledged' | 'dispatched' | 'arrived' | 'resolved'
@@ -67,17 +69,7 @@ const STAFF_LABELS: Readonly<Record<string, Label>> = {
 const staffGeneric = (alarmType: string): Label => ({ 'zh-CN': `其他(${alarmType})`, en: `other (${alarmType})` })
 
 /** Readings of the body: the family hears only that there is a health monitoring alert. */
-const HEALTH_TYPES: ReadonlySet<string> = new Set([
-  'heart_rate_high',
-  'heart_rate_low',
-  'spo2_low',
-  'blood_pressure_high',
-  'blood_pressure_low',
-  'temperature_high',
-  'temperature_low',
-  'glucose_high',
-  'glucose_low',
-])
+const HEALTH_TYPES: ReadonlySet<string> = new Set(VITAL_ALARM_TYPES)
 const HEALTH_LABEL: Label = { 'zh-CN': '健康监测提醒', en: 'a health monitoring alert' }
 
 const FAMILY_LABELS: Readonly<Record<string, Label>> = {

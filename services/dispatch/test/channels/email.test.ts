@@ -1,39 +1,11 @@
 import t from 'tap'
+import { smtpSink } from '../fixtures/providers.ts'
 import type { Test } from 'tap'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { simpleParser } from 'mailparser'
-import type { ParsedMail } from 'mailparser'
-import { SMTPServer } from 'smtp-server'
-import type { SMTPServerOptions } from 'smtp-server'
 import type { OutgoingMessage } from '../../src/channels/channel.ts'
 import { EmailChannel, messageIdOf } from '../../src/channels/email.ts'
-
-/** A real SMTP server on a free port that keeps what it receives, parsed. */
-async function smtpServer(t: Pick<Test, 'teardown'>, options: SMTPServerOptions = {}): Promise<{ url: string; inbox: ParsedMail[] }> {
-  const inbox: ParsedMail[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    secure: false,
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        mail => {
-          inbox.push(mail)
-          callback()
-        },
-        (error: Error) => callback(error),
-      )
-    },
-    ...options,
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server.server, 'listening')
-  t.teardown(() => new Promise<void>(resolve => server.close(() => resolve())))
-  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, inbox }
-}
 
 function channelFor(t: Pick<Test, 'teardown'>, smtpUrl: string, timeoutMs?: number): EmailChannel {
   const channel = new EmailChannel({ smtpUrl, from: '安心平台 <alerts@anxin.example>', timeoutMs })
@@ -60,7 +32,7 @@ function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
 }
 
 t.test('the SMTP server receives the message; a retry carries the same Message-ID', async t => {
-  const smtp = await smtpServer(t)
+  const smtp = await smtpSink(t)
   const channel = channelFor(t, smtp.url)
   const result = await channel.send(message(), AbortSignal.timeout(5000))
   t.match(result, { outcome: 'sent', providerMessageId: `<${deliveryId}@anxin.local>`, providerAnswer: /^250 / })
@@ -90,7 +62,7 @@ t.test('Message-IDs stay distinct for distinct delivery ids', async t => {
 })
 
 t.test('a mailbox the server refuses for good (550) is a permanent failure', async t => {
-  const smtp = await smtpServer(t, {
+  const smtp = await smtpSink(t, {
     onRcptTo(_address, _session, callback) {
       callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }))
     },
@@ -101,7 +73,7 @@ t.test('a mailbox the server refuses for good (550) is a permanent failure', asy
 })
 
 t.test('a temporary refusal (451) is retryable', async t => {
-  const smtp = await smtpServer(t, {
+  const smtp = await smtpSink(t, {
     onRcptTo(_address, _session, callback) {
       callback(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 451 }))
     },

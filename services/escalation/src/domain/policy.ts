@@ -1,3 +1,4 @@
+import { DEVICE_ALARM_TYPES, PERSON_ALARM_TYPES, VITAL_ALARM_TYPES } from '@anxin/contracts'
 import { CHANNELS, type Channel } from './lifecycle-types.ts'
 
 /**
@@ -102,13 +103,10 @@ function moreSpecific(a: EscalationPolicy, b: EscalationPolicy): boolean {
 }
 
 /** The alert service's alarm types, grouped the way the default policies treat them. */
-const PERSON_CRITICAL_TYPES = ['sos', 'fall']
-const VITALS_TYPES = [
-  'heart_rate_high', 'heart_rate_low', 'spo2_low', 'blood_pressure_high', 'blood_pressure_low',
-  'temperature_high', 'temperature_low', 'glucose_high', 'glucose_low',
-]
+const PERSON_CRITICAL_TYPES = PERSON_ALARM_TYPES
+const VITALS_TYPES = VITAL_ALARM_TYPES
 const WELLBEING_TYPES = [...VITALS_TYPES, 'inactivity', 'geofence_exit']
-const DEVICE_TYPES = ['device_offline', 'low_battery', 'device_not_worn']
+const DEVICE_TYPES = DEVICE_ALARM_TYPES
 
 /**
  * The alert service's priority for a critical alarm: severity base 400, ledger flags add at most 40, and a
