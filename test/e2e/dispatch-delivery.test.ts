@@ -208,3 +208,42 @@ t.test('a person no channel can reach is on the alarm timeline, not silently ski
   t.ok(await waitUntil(async () => (await timeline()).some(e => e.action === 'notification_unreachable'), 10000), 'the timeline says who could not be reached')
   t.equal((await timeline()).find(e => e.action === 'notification_unreachable')!.detail.recipient!.id, 'st-nobody')
 })
+
+t.test('quiet hours hold a non-critical message until they end, never a critical one; preferences and settings are validated', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  await staff(p, 'st-q')
+  const dispatch = await p.startDispatch({ escalationUrl: NO_ESCALATION, env: { SMTP_URL: smtp.url } })
+  const put = (url: string, payload: unknown) => dispatch.service.http.inject({ method: 'PUT', url, payload: payload as Record<string, unknown> })
+  // Quiet from an hour ago to an hour from now, on Shanghai's clock.
+  const shanghai = (offsetHours: number) => new Date(Date.now() + (offsetHours + 8) * 3600_000).toISOString().slice(11, 16)
+  const quiet = { start: shanghai(-1), end: shanghai(1), timezone: 'Asia/Shanghai' }
+  t.equal((await put('/people/staff/st-q/preferences', { channels: ['email'], quietHours: quiet })).statusCode, 204)
+  const bad = await put('/people/staff/st-q/preferences', { channels: ['pigeon'], quietHours: { start: '25:00', end: '07:00', timezone: 'Mars/Olympus' } })
+  t.equal(bad.statusCode, 400, 'bad preferences get a 4xx')
+  t.match(bad.json().message, /channels.*quietHours\.start.*quietHours\.timezone/s, `and every problem is named: ${bad.json().message}`)
+  t.same((await dispatch.service.http.inject({ url: '/people/staff/st-q/preferences' })).json().quietHours, quiet, 'preferences read back')
+
+  const vital = await alarmFor(p, 'quiet-vital', { type: 'heart_rate_high', severity: 'high', priority: 312 })
+  const sos = await alarmFor(p, 'quiet-sos')
+  await send(p, t, [command(vital, 'st-q', ['email'], { type: 'heart_rate_high', priority: 312 }), command(sos, 'st-q', ['email'])])
+  t.ok(await waitUntil(async () => smtp.inbox.length >= 1, 10000), 'the SOS goes out at once')
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  t.equal(smtp.inbox.length, 1, 'the high heart rate waits for the end of her quiet hours')
+  t.match(smtp.inbox[0]!.subject, /SOS/)
+  const held = await p.db.pool.query<{ status: string; due: Date }>(
+    `SELECT d.status, d.next_attempt_at AS due FROM deliveries d JOIN notification_requests r USING (command_id) WHERE r.alarm_id = $1`,
+    [vital],
+  )
+  t.equal(held.rows[0]!.status, 'queued', 'held, not dropped')
+  t.ok(Math.abs(held.rows[0]!.due.getTime() - (Date.now() + 3600_000)) < 120_000, `until the quiet hours end (${held.rows[0]!.due.toISOString()})`)
+  const events = await eventsOf(p, vital)
+  t.same(events.map(e => e.event), ['deferred_quiet_hours'], 'and the timeline says why')
+
+  t.equal((await put('/orgs/org-test/dispatch-settings', { arrivalDeadlineSeconds: 1500, offerTimeoutSeconds: 90, autoTaskAlarmTypes: ['sos', 'fall'], familyUpdateAlarmTypes: ['sos'], linkTtlSeconds: 3600, webhook: { url: 'https://bridge.example/hook', secret: 'a-long-enough-secret' } })).statusCode, 204)
+  const read = (await dispatch.service.http.inject({ url: '/orgs/org-test/dispatch-settings' })).json()
+  t.equal(read.arrivalDeadlineSeconds, 1500)
+  t.same(read.webhook, { url: 'https://bridge.example/hook', secretSet: true }, 'the webhook secret is never sent back')
+  t.equal((await put('/orgs/org-test/dispatch-settings', { ...read, webhook: null, arrivalDeadlineSeconds: 5 })).statusCode, 400, 'an arrival deadline of 5 s is refused')
+  t.equal((await put('/orgs/no-such-org/dispatch-settings', { ...read, webhook: null })).statusCode, 404)
+})

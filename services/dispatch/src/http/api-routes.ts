@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { withTransaction } from '@anxin/db'
+import { PLATFORM_ALARM_TYPES } from '@anxin/contracts'
+import { DELIVERY_CHANNELS } from '../channels/channel.ts'
 import { SKILLS } from '../domain/responder-matching.ts'
 import { alarmTimeline } from '../adapters/alarm-timeline.ts'
 import type { DispatchContext } from '../adapters/dispatch-context.ts'
+import { loadSettings } from '../adapters/dispatch-settings.ts'
 import type { TaskDesk } from '../adapters/task-desk.ts'
 import { loadTask, tasksOfAlarm } from '../adapters/task-store.ts'
 
@@ -11,6 +14,32 @@ const issues = (error: z.ZodError): string => error.issues.map(i => `${i.path.jo
 const alarmParams = z.object({ alarmId: z.uuid() })
 const staffParams = z.object({ staffId: z.string().min(1).max(64) })
 const position = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (24-hour)')
+const timeZone = z.string().refine(zone => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}, 'an IANA time zone such as Asia/Shanghai')
+const preferences = z
+  .object({
+    channels: z.array(z.enum(DELIVERY_CHANNELS)).min(1).max(5).nullable(),
+    quietHours: z.object({ start: clock, end: clock, timezone: timeZone }).nullable(),
+    locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  })
+  .strict()
+const settings = z
+  .object({
+    arrivalDeadlineSeconds: z.number().int().min(60).max(24 * 3600),
+    offerTimeoutSeconds: z.number().int().min(10).max(3600),
+    autoTaskAlarmTypes: z.array(z.enum(PLATFORM_ALARM_TYPES)),
+    familyUpdateAlarmTypes: z.array(z.enum(PLATFORM_ALARM_TYPES)),
+    linkTtlSeconds: z.number().int().min(60).max(7 * 86400),
+    webhook: z.object({ url: z.url().max(2000), secret: z.string().min(16).max(200) }).nullable(),
+  })
+  .strict()
 const profile = z.object({ skills: z.array(z.enum(SKILLS)).max(10).optional(), available: z.boolean().optional(), maxOpenTasks: z.number().int().min(1).max(20).optional() })
 
 /**
@@ -62,6 +91,58 @@ export function registerApiRoutes(app: FastifyInstance, deps: { context: Dispatc
       params.data.staffId, body.data.lat, body.data.lon,
     ])
     return rowCount ? reply.code(204).send() : reply.code(404).send({ code: 'not_found', message: 'no responder profile for this staff member' })
+  })
+
+  // How a person wants to be reached: channels in order, quiet hours (never applied to critical alarms), language.
+  app.put('/people/:kind/:personId/preferences', async (request, reply) => {
+    const params = z.object({ kind: z.enum(['staff', 'contact']), personId: z.string().min(1).max(100) }).safeParse(request.params)
+    const body = preferences.safeParse(request.body)
+    if (!params.success || !body.success) return reply.code(400).send({ code: 'invalid_request', message: issues((params.error ?? body.error)!) })
+    const p = body.data
+    await context.pool.query(
+      `INSERT INTO notification_preferences (person_kind, person_id, channels, quiet_start, quiet_end, timezone, locale) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (person_kind, person_id) DO UPDATE SET channels = EXCLUDED.channels, quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end,
+         timezone = EXCLUDED.timezone, locale = EXCLUDED.locale, updated_at = now()`,
+      [params.data.kind, params.data.personId, p.channels, p.quietHours?.start ?? null, p.quietHours?.end ?? null, p.quietHours?.timezone ?? 'Asia/Shanghai', p.locale],
+    )
+    return reply.code(204).send()
+  })
+
+  app.get('/people/:kind/:personId/preferences', async (request, reply) => {
+    const { kind, personId } = request.params as { kind: string; personId: string }
+    const { rows } = await context.pool.query<{ channels: string[] | null; quiet_start: string | null; quiet_end: string | null; timezone: string; locale: string }>(
+      'SELECT channels, quiet_start::text, quiet_end::text, timezone, locale FROM notification_preferences WHERE person_kind = $1 AND person_id = $2',
+      [kind, personId],
+    )
+    const r = rows[0]
+    if (!r) return reply.send({ channels: null, quietHours: null, locale: 'zh-CN' })
+    return reply.send({
+      channels: r.channels, locale: r.locale,
+      quietHours: r.quiet_start && r.quiet_end ? { start: r.quiet_start.slice(0, 5), end: r.quiet_end.slice(0, 5), timezone: r.timezone } : null,
+    })
+  })
+
+  // The webhook secret is write-only: it is never sent back.
+  app.get('/orgs/:orgId/dispatch-settings', async (request, reply) => {
+    const current = await loadSettings(context.pool, (request.params as { orgId: string }).orgId)
+    return reply.send({ ...current, webhook: current.webhook ? { url: current.webhook.url, secretSet: true } : null })
+  })
+
+  app.put('/orgs/:orgId/dispatch-settings', async (request, reply) => {
+    const params = z.object({ orgId: z.string().min(1).max(100) }).safeParse(request.params)
+    const body = settings.safeParse(request.body)
+    if (!params.success || !body.success) return reply.code(400).send({ code: 'invalid_request', message: issues((params.error ?? body.error)!) })
+    const org = await context.pool.query('SELECT 1 FROM organisations WHERE id = $1', [params.data.orgId])
+    if (!org.rowCount) return reply.code(404).send({ code: 'not_found', message: 'no such organisation' })
+    const b = body.data
+    await context.pool.query(
+      `INSERT INTO dispatch_settings (org_id, arrival_deadline_seconds, offer_timeout_seconds, auto_task_alarm_types, family_update_alarm_types, link_ttl_seconds, webhook_url, webhook_secret)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (org_id) DO UPDATE SET arrival_deadline_seconds = $2, offer_timeout_seconds = $3, auto_task_alarm_types = $4, family_update_alarm_types = $5,
+         link_ttl_seconds = $6, webhook_url = $7, webhook_secret = $8, updated_at = now()`,
+      [params.data.orgId, b.arrivalDeadlineSeconds, b.offerTimeoutSeconds, b.autoTaskAlarmTypes, b.familyUpdateAlarmTypes, b.linkTtlSeconds, b.webhook?.url ?? null, b.webhook?.secret ?? null],
+    )
+    return reply.code(204).send()
   })
 
   app.put('/responders/:staffId/profile', async (request, reply) => {
