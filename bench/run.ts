@@ -11,6 +11,8 @@ import { benchRuleEvaluation } from './alert-rules.ts'
 import { benchSosLatency } from './sos-latency.ts'
 import { benchTimerPrecision } from './timer-precision.ts'
 
+const SECTIONS = ['alert', 'escalation', 'sos', 'e2e', 'dispatch'] as const
+
 /**
  * `pnpm bench`: runs the benchmarks on this machine and writes bench/results/latest.json and latest.md.
  * Sections not run this time (`--only`) keep their earlier results.
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     'sos-background': { type: 'string', default: '2000' },
     'dispatch-burst': { type: 'string', default: '5000' },
     'dispatch-concurrency': { type: 'string', default: '16' },
+    'dispatch-paced': { type: 'string', default: '50' },
   },
 })
 await stackUp(createLogger({ service: 'bench', level: 'warn' }))
@@ -41,7 +44,9 @@ try {
     : null
   if (sos) console.error(JSON.stringify({ sos }))
   const dispatch = only.has('dispatch')
-    ? await benchDispatch(cleanup, { burst: Number(values['dispatch-burst']), pacedPerS: 200, pacedSeconds: 10, staff: 10, concurrency: Number(values['dispatch-concurrency']) })
+    ? await benchDispatch(cleanup, {
+        burst: Number(values['dispatch-burst']), pacedPerS: Number(values['dispatch-paced']), pacedSeconds: 10, staff: 10, concurrency: Number(values['dispatch-concurrency']),
+      })
     : null
   const e2e = only.has('e2e')
     ? await benchEndToEnd(cleanup, { steps: values.steps.split(',').map(Number), seconds: Number(values.seconds), devices: Number(values.devices), maxDrainSeconds: 10 })
@@ -84,9 +89,11 @@ try {
       first_delivery_p50_ms: dispatch.burst.p50Ms,
       first_delivery_p99_ms: dispatch.burst.p99Ms,
       first_delivery_max_ms: dispatch.burst.maxMs,
-      lost: dispatch.burst.lost + dispatch.paced.lost,
-      duplicates: dispatch.burst.duplicates + dispatch.paced.duplicates,
-      undelivered: dispatch.burst.undelivered + dispatch.paced.undelivered,
+      lost: dispatch.burst.lost + dispatch.paced.lost + dispatch.afterBurst.lost,
+      duplicates: dispatch.burst.duplicates + dispatch.paced.duplicates + dispatch.afterBurst.duplicates,
+      undelivered: dispatch.burst.undelivered + dispatch.paced.undelivered + dispatch.afterBurst.undelivered,
+      after_burst_lost: dispatch.afterBurst.lost,
+      after_burst_commands: dispatch.afterBurst.commands,
       burst_commands: dispatch.burst.commands,
       burst_intake_commands_per_s: dispatch.burst.intakeCommandsPerS,
       burst_intake_p50_ms: dispatch.burst.intakeP50Ms,
@@ -102,8 +109,13 @@ try {
       measured: 'notify command produced to Kafka -> dispatch (own process) -> first of its deliveries accepted by the SMTP server or the webhook receiver',
     },
   }
-  // A section that was not run is null here: the earlier measurement stays.
-  const result = { ...previous, ...Object.fromEntries(Object.entries(measured).filter(([, v]) => v !== null)) } as Result
+  // A section that was not run is null here: the earlier measurement stays, stamped with when and on what
+  // machine it was taken (the top-level measuredAt and machine are this run's).
+  const carried = Object.fromEntries(
+    SECTIONS.filter(name => measured[name] === null && previous[name]).map(name => [name, { measured_at: previous.measuredAt, machine: previous.machine, ...previous[name] }]),
+  )
+  const fresh = Object.fromEntries(Object.entries(measured).filter(([, v]) => v !== null))
+  const result = { ...previous, ...carried, ...fresh } as Result
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`)
   writeFileSync(join(dir, 'latest.md'), report(result))
@@ -112,38 +124,45 @@ try {
   await cleanup.run()
 }
 
+/** A section carried over from an earlier run says when, and on what machine, it was measured. */
+type Earlier = { measured_at?: string; machine?: Record<string, unknown> }
+
 type Result = {
   measuredAt: string
   machine: Record<string, unknown>
-  alert: { rules_events_per_s_per_core: number } | null
-  escalation: { timer_p50_ms: number; timer_p99_ms: number; timer_max_ms: number; pending_timers: number; fired: number; due_per_s: number } | null
-  sos: { p50_ms: number; p99_ms: number; max_ms: number; presses: number; lost: number; background_msgs_per_s: number } | null
-  e2e: { sustained_msgs_per_s: number; sent: number; lost: number; devices: number; steps: Array<Record<string, number>> } | null
-  dispatch: {
+  alert: ({ rules_events_per_s_per_core: number } & Earlier) | null
+  escalation: ({ timer_p50_ms: number; timer_p99_ms: number; timer_max_ms: number; pending_timers: number; fired: number; due_per_s: number } & Earlier) | null
+  sos: ({ p50_ms: number; p99_ms: number; max_ms: number; presses: number; lost: number; background_msgs_per_s: number } & Earlier) | null
+  e2e: ({ sustained_msgs_per_s: number; sent: number; lost: number; devices: number; steps: Array<Record<string, number>> } & Earlier) | null
+  dispatch: ({
     notifications_per_s: number; commands_per_s: number; first_delivery_p50_ms: number; first_delivery_p99_ms: number; first_delivery_max_ms: number
-    lost: number; duplicates: number; burst_commands: number; channel_concurrency: number; paced_commands_per_s: number; paced_seconds: number
+    lost: number; after_burst_lost: number; after_burst_commands: number; duplicates: number; burst_commands: number; channel_concurrency: number; paced_commands_per_s: number; paced_seconds: number
     paced_first_delivery_p50_ms: number; paced_first_delivery_p99_ms: number
-  } | null
+  } & Earlier) | null
+}
+
+function earlier(section: Earlier): string {
+  return section.measured_at ? ` _(earlier run: ${section.measured_at}, ${JSON.stringify(section.machine)})_` : ''
 }
 
 function report(r: Result): string {
   const lines = [`# Benchmark results (${r.measuredAt})`, '', `Machine: ${JSON.stringify(r.machine)}`, '']
-  if (r.alert) lines.push(`**alert.rules_events_per_s_per_core = ${r.alert.rules_events_per_s_per_core}** (all rules on vitals + location + status envelopes, one core, no I/O)`, '')
+  if (r.alert) lines.push(`**alert.rules_events_per_s_per_core = ${r.alert.rules_events_per_s_per_core}** (all rules on vitals + location + status envelopes, one core, no I/O)${earlier(r.alert)}`, '')
   if (r.escalation) {
     const e = r.escalation
-    lines.push(`**Escalation timers: fire time minus due time p50 ${e.timer_p50_ms} ms, p99 ${e.timer_p99_ms} ms, max ${e.timer_max_ms} ms** (${e.pending_timers} pending, due at ${e.due_per_s}/s, ${e.fired} fired, PostgreSQL-backed)`, '')
+    lines.push(`**Escalation timers: fire time minus due time p50 ${e.timer_p50_ms} ms, p99 ${e.timer_p99_ms} ms, max ${e.timer_max_ms} ms** (${e.pending_timers} pending, due at ${e.due_per_s}/s, ${e.fired} fired, PostgreSQL-backed)${earlier(e)}`, '')
   }
   if (r.sos) {
     lines.push(
       `**SOS press to alarm raised: p50 ${r.sos.p50_ms} ms, p99 ${r.sos.p99_ms} ms, max ${r.sos.max_ms} ms** (${r.sos.presses} presses, ${r.sos.lost} lost, ` +
-        `background telemetry ${r.sos.background_msgs_per_s} msg/s; MQTT -> ingestion -> Kafka -> alert -> Kafka)`,
+        `background telemetry ${r.sos.background_msgs_per_s} msg/s; MQTT -> ingestion -> Kafka -> alert -> Kafka)${earlier(r.sos)}`,
       '',
     )
   }
   if (r.e2e) {
     const rows = r.e2e.steps.map(s => `| ${s.targetMsgsPerS} | ${s.generatorMsgsPerS} | ${s.sent} | ${s.stored} | ${s.behind} | ${s.endToEndMsgsPerS} | ${s.drainSeconds} |`)
     lines.push(
-      `**e2e.sustained_msgs_per_s = ${r.e2e.sustained_msgs_per_s}**, e2e.lost = ${r.e2e.lost} of ${r.e2e.sent} sent, counted after a final drain (MQTT QoS 1 -> ingestion -> Kafka -> recorder -> PostgreSQL, with the alert service evaluating every reading, ${r.e2e.devices} devices)`,
+      `**e2e.sustained_msgs_per_s = ${r.e2e.sustained_msgs_per_s}**, e2e.lost = ${r.e2e.lost} of ${r.e2e.sent} sent, counted after a final drain (MQTT QoS 1 -> ingestion -> Kafka -> recorder -> PostgreSQL, with the alert service evaluating every reading, ${r.e2e.devices} devices)${earlier(r.e2e)}`,
       '',
       '| target msg/s | generator msg/s | sent | stored by end of drain | behind | end-to-end msg/s | drain s |',
       '|---|---|---|---|---|---|---|',
@@ -156,8 +175,9 @@ function report(r: Result): string {
     lines.push(
       `**dispatch.notifications_per_s = ${d.notifications_per_s}** (${d.commands_per_s} commands/s), notify command to first delivery under a burst of ${d.burst_commands} commands: ` +
         `**p50 ${d.first_delivery_p50_ms} ms, p99 ${d.first_delivery_p99_ms} ms, max ${d.first_delivery_max_ms} ms**; paced at ${d.paced_commands_per_s} commands/s for ${d.paced_seconds} s: ` +
-        `**p50 ${d.paced_first_delivery_p50_ms} ms, p99 ${d.paced_first_delivery_p99_ms} ms**; ${d.lost} lost, ${d.duplicates} duplicates ` +
-        `(critical SOS on e-mail + webhook, 2 deliveries per command, CHANNEL_CONCURRENCY ${d.channel_concurrency}; Kafka -> dispatch -> real SMTP server and webhook receiver)`,
+        `**p50 ${d.paced_first_delivery_p50_ms} ms, p99 ${d.paced_first_delivery_p99_ms} ms**; ` +
+        `${d.lost} commands lost (${d.after_burst_lost} of the ${d.after_burst_commands} sent after the burst), ${d.duplicates} duplicates ` +
+        `(critical SOS on e-mail + webhook, 2 deliveries per command, CHANNEL_CONCURRENCY ${d.channel_concurrency}; Kafka -> dispatch -> real SMTP server and webhook receiver)${earlier(d)}`,
       '',
     )
   }

@@ -25,11 +25,21 @@ export type ConsumerOptions<T> = {
    * another: a restarted instance waits this long for them. Heartbeats continue while a batch is retried.
    */
   sessionTimeoutMs?: number
+  /**
+   * At most this many messages per `handle` call (default: the whole batch). A handler that takes a while per
+   * message sets it, so the consumer commits and heartbeats between chunks: a batch of a thousand commands
+   * must not outlast the session and get the member thrown out of its group halfway through.
+   */
+  maxMessagesPerHandle?: number
   onProcessed?: (count: number, topic: string) => void
   onDeadLetter?: (reason: string) => void
 }
 
-export type RunningConsumer = { consumer: Consumer; stop: () => Promise<void> }
+/** `healthy` turns false if kafkajs gives up on the consumer; readiness reports it so the instance is replaced. */
+export type RunningConsumer = { consumer: Consumer; healthy: () => boolean; stop: () => Promise<void> }
+
+/** Errors a commit meets when the group has moved on: the batch goes to the partition's new owner, no crash. */
+const REBALANCE_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR'])
 
 /**
  * At-least-once consumption: a batch is committed only after `handle` has finished, so a crash replays it
@@ -46,6 +56,12 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
     allowAutoTopicCreation: false,
   })
   const stopping = new AbortController()
+  let healthy = true
+  consumer.on(consumer.events.CRASH, event => {
+    if (event.payload.restart) return
+    healthy = false
+    log.error({ err: event.payload.error.message }, 'consumer crashed and kafkajs will not restart it; reporting not ready')
+  })
   await consumer.connect()
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true })
 
@@ -55,35 +71,53 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
     eachBatch: async payload => {
       const { batch } = payload
-      const valid: DecodedMessage<T>[] = []
-      for (const message of batch.messages) {
-        const decoded = decode(options.schema, message)
-        const base = { topic: batch.topic, partition: batch.partition, offset: message.offset }
-        if (decoded.ok) {
-          valid.push({ ...base, key: message.key?.toString() ?? null, value: decoded.value })
-        } else {
-          await deadLetter(options, base, message, decoded.reason, decoded.detail)
+      const size = options.maxMessagesPerHandle ?? Math.max(1, batch.messages.length)
+      for (let from = 0; from < batch.messages.length; from += size) {
+        const chunk = batch.messages.slice(from, from + size)
+        const valid: DecodedMessage<T>[] = []
+        for (const message of chunk) {
+          const decoded = decode(options.schema, message)
+          const base = { topic: batch.topic, partition: batch.partition, offset: message.offset }
+          if (decoded.ok) {
+            valid.push({ ...base, key: message.key?.toString() ?? null, value: decoded.value })
+          } else {
+            await deadLetter(options, base, message, decoded.reason, decoded.detail)
+          }
         }
+        const done = await processWithRetry(options, valid, payload, stopping.signal, log)
+        if (!done) return
+        for (const m of chunk) payload.resolveOffset(m.offset)
+        try {
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(chunk.at(-1)!.offset) + 1n).toString() }])
+        } catch (error) {
+          const type = protocolErrorType(error)
+          if (!REBALANCE_ERRORS.has(type)) throw error
+          // Processed but not committed: the partition's next owner handles these again (handlers are idempotent).
+          log.warn({ topic: batch.topic, partition: batch.partition, type }, 'commit refused during a rebalance; the batch will be redelivered')
+          return
+        }
+        options.onProcessed?.(chunk.length, batch.topic)
+        await payload.heartbeat().catch(() => {})
       }
-      const done = await processWithRetry(options, valid, payload, stopping.signal, log)
-      if (!done) return
-      const last = batch.messages.at(-1)
-      if (!last) return
-      for (const m of batch.messages) payload.resolveOffset(m.offset)
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-      ])
-      options.onProcessed?.(batch.messages.length, batch.topic)
     },
   })
 
   return {
     consumer,
+    healthy: () => healthy,
     stop: async () => {
       stopping.abort()
       await consumer.disconnect()
     },
   }
+}
+
+/** The broker's error name, also when kafkajs wrapped the protocol error in a retry error. */
+function protocolErrorType(error: unknown): string {
+  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.type === 'string') return e.type
+  }
+  return ''
 }
 
 type Decoded<T> = { ok: true; value: T } | { ok: false; reason: 'malformed_json' | 'invalid_payload'; detail: string }

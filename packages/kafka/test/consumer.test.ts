@@ -72,3 +72,30 @@ t.test('a permanent failure dead-letters only the poison message; invalid messag
   t.same(JSON.parse(Buffer.from(poison.payloadBase64, 'base64').toString()), { n: 13 }, 'the original message is kept')
   t.equal(poison.origin.kind, 'kafka')
 })
+
+t.test('a slow handler on a long batch commits and heartbeats between chunks, so it keeps its place in the group', async t => {
+  const stack = await testStack()
+  const { logger } = testLogger()
+  const topics = await testTopics(t, stack, logger)
+  const producer = await createProducer(topics.kafka)
+  t.teardown(() => producer.disconnect())
+  const topic = topics.names.deviceEvent
+  // 120 messages at 60 ms each take 7.2 s: longer than the 6 s session if handled as one batch.
+  await publish(producer, topic, Array.from({ length: 120 }, (_, n) => ({ key: 'one-partition', value: { n } })))
+  const handled: number[] = []
+  const consumer = await runConsumer({
+    kafka: topics.kafka, groupId: uniqueId('g'), topics: [topic], schema, logger, sessionTimeoutMs: 6000, maxMessagesPerHandle: 10,
+    deadLetterProducer: producer, deadLetterTopic: topics.names.deadLetter,
+    handle: async messages => {
+      t.ok(messages.length <= 10, 'at most one chunk per call')
+      for (const m of messages) {
+        await new Promise(resolve => setTimeout(resolve, 60))
+        handled.push(m.value.n)
+      }
+    },
+  })
+  t.teardown(() => consumer.stop())
+  t.ok(await waitUntil(() => handled.length >= 120, 30000), 'every message handled')
+  t.same(handled, Array.from({ length: 120 }, (_, n) => n), 'once each, in order: the member was never thrown out mid-batch')
+  t.ok(consumer.healthy(), 'and the consumer is healthy')
+})

@@ -42,7 +42,7 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
   let checking: Promise<void> = Promise.resolve()
 
   const http = Fastify({ logger: false })
-  registerHealthRoutes(http, { metrics: metrics.registry, ready: () => ({ kafka: consumers.length === 2, redis: deps.redis.status === 'ready' }) })
+  registerHealthRoutes(http, { metrics: metrics.registry, ready: () => ({ kafka: consumers.length === 2 && consumers.every(c => c.healthy()), redis: deps.redis.status === 'ready' }) })
 
   const service: AlertService = {
     http,

@@ -83,7 +83,7 @@ export function buildDispatch(deps: DispatchDeps, config: DispatchConfig): Dispa
   const http = Fastify({ logger: false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 2048 } })
   registerSecurityHeaders(http)
   registerFormParser(http)
-  registerHealthRoutes(http, { metrics: registry, ready: () => ({ kafka: consumers.length === 2 }) })
+  registerHealthRoutes(http, { metrics: registry, ready: () => ({ kafka: consumers.length === 2 && consumers.every(c => c.healthy()) }) })
   registerResponderRoutes(http, { context, tasks, caller, vapidPublicKey: config.VAPID_PUBLIC_KEY ?? null })
   registerProviderRoutes(http, { context, caller, callbackSecret: config.SMS_GATEWAY_CALLBACK_SECRET ?? null })
   registerApiRoutes(http, { context, tasks })
@@ -98,7 +98,8 @@ export function buildDispatch(deps: DispatchDeps, config: DispatchConfig): Dispa
       for (const w of workers) w.start()
       caller.start()
       sweeper.start()
-      const common = { kafka: deps.kafka, deadLetterProducer: producer, deadLetterTopic: topics.deadLetter, logger: log, sessionTimeoutMs: 6000 }
+      // Commands are handled one by one (a few database round trips each): commit and heartbeat every 50.
+      const common = { kafka: deps.kafka, deadLetterProducer: producer, deadLetterTopic: topics.deadLetter, logger: log, sessionTimeoutMs: 6000, maxMessagesPerHandle: 50 }
       consumers.push(
         await runConsumer({
           ...common, groupId: config.DISPATCH_GROUP_ID, topics: [topics.dispatchCommand], schema: notifyCommandSchema,

@@ -39,7 +39,7 @@ export function buildEscalation(deps: EscalationDeps, config: EscalationConfig):
   })
   const engine = new EscalationEngine({ pool: deps.pool, logger: log, now: deps.now, onCommitted: () => (relay?.kick(), runner?.kick()) })
   const http = Fastify({ logger: false })
-  registerHealthRoutes(http, { metrics: registry, ready: () => ({ kafka: consumer !== null, timers: runner !== null }) })
+  registerHealthRoutes(http, { metrics: registry, ready: () => ({ kafka: consumer?.healthy() ?? false, timers: runner !== null }) })
   registerLifecycleRoutes(http, engine, deps.pool)
 
   return {
@@ -71,6 +71,8 @@ export function buildEscalation(deps: EscalationDeps, config: EscalationConfig):
         deadLetterTopic: topics.deadLetter,
         logger: log,
         sessionTimeoutMs: 6000,
+        // Alarm events are handled one by one in their own transactions: commit and heartbeat every 50.
+        maxMessagesPerHandle: 50,
         handle: async messages => {
           for (const m of messages) await engine.onAlarmEvent(m.value)
         },
