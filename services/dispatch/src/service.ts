@@ -7,7 +7,7 @@ import { registerHealthRoutes, WakeableLoop } from '@anxin/service-kit'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { NotificationChannel } from './channels/channel.ts'
 import { channelsFromConfig } from './channels/from-config.ts'
-import { handleLifecycleEvent, handleNotifyCommand } from './adapters/command-handlers.ts'
+import { handleLifecycleEvent, handleNotifyCommands } from './adapters/command-handlers.ts'
 import type { DispatchContext } from './adapters/dispatch-context.ts'
 import { sweepDeliveries } from './adapters/delivery-store.ts'
 import { DeliveryWorker } from './adapters/delivery-worker.ts'
@@ -46,9 +46,9 @@ export function buildDispatch(deps: DispatchDeps, config: DispatchConfig): Dispa
   const caller = new EscalationCaller({ pool: deps.pool, escalationUrl: config.ESCALATION_URL, logger: log })
   const context: DispatchContext = {
     pool: deps.pool, logger: log, configured: new Set(channels.map(c => c.name)), linkSecrets: config.LINK_SECRETS, publicBaseUrl: config.PUBLIC_BASE_URL, now,
-    kick: () => {
-      for (const w of workers) w.kick()
-      caller.kick()
+    kick: channels => {
+      for (const w of workers) if (!channels || channels.has(w.name)) w.kick()
+      if (!channels) caller.kick()
     },
   }
   const tasks = new TaskDesk(context)
@@ -103,9 +103,7 @@ export function buildDispatch(deps: DispatchDeps, config: DispatchConfig): Dispa
       consumers.push(
         await runConsumer({
           ...common, groupId: config.DISPATCH_GROUP_ID, topics: [topics.dispatchCommand], schema: notifyCommandSchema,
-          handle: async messages => {
-            for (const m of messages) await handleNotifyCommand(context, m.value)
-          },
+          handle: messages => handleNotifyCommands(context, messages.map(m => m.value)),
         }),
       )
       consumers.push(

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { AlarmLifecycleEvent, NotifyCommandMessage } from '@anxin/contracts'
 import { withTransaction } from '@anxin/db'
+import type { DeliveryChannel } from '../channels/channel.ts'
 import type { UpdateKind } from '../domain/messages.ts'
 import { isCritical, loadAlarmFacts, type AlarmFacts } from './alarm-facts.ts'
 import { intakeContext, type DispatchContext } from './dispatch-context.ts'
@@ -10,42 +11,50 @@ import { acceptNotification } from './notification-intake.ts'
 import type { TaskDesk } from './task-desk.ts'
 
 /**
- * Escalation asks us to notify someone. The command id is the notification's primary key, so a command
- * delivered again (Kafka is at-least-once) finds its notification and notifies nobody twice.
+ * Escalation asks us to notify people. The command id is the notification's primary key, so a command
+ * delivered again (Kafka is at-least-once) finds its notification and notifies nobody twice. A chunk of
+ * commands is taken in one transaction: one commit for all of them, and the workers woken once.
  */
-export async function handleNotifyCommand(context: DispatchContext, command: NotifyCommandMessage): Promise<void> {
+export async function handleNotifyCommands(context: DispatchContext, commands: readonly NotifyCommandMessage[]): Promise<void> {
+  const queued = new Set<DeliveryChannel>()
+  await withTransaction(context.pool, async client => {
+    for (const command of commands) for (const channel of await acceptCommand(context, client, command)) queued.add(channel)
+  })
+  if (queued.size > 0) context.kick(queued)
+}
+
+/** Returns the channels it queued deliveries on. */
+async function acceptCommand(context: DispatchContext, client: pg.PoolClient, command: NotifyCommandMessage): Promise<DeliveryChannel[]> {
   const { recipient } = command
   const kind = recipient.kind
   // A recommendation (call 120) is for the operator's console, which reads it from the lifecycle; not ours.
-  if (kind === 'recommendation') return
-  await withTransaction(context.pool, async client => {
-    const facts = await loadAlarmFacts(client, command.alarmId)
-    if (!facts) {
-      context.logger.error({ alarmId: command.alarmId, commandId: command.commandId }, 'notify command for an unknown alarm; nothing can be composed')
-      return
-    }
-    // A step that raced with the acknowledgement (the lifecycle topic was read first) must not ring someone
-    // about an alarm that a person already has; escalation's overdue reasons are sent after it on purpose.
-    const state = await client.query<{ state: string }>('SELECT state FROM alarm_lifecycles WHERE alarm_id = $1', [command.alarmId])
-    const current = state.rows[0]?.state ?? 'raised'
-    const stale = ['resolved', 'closed'].includes(current) || ((command.reason === 'escalation' || command.reason === 'repeat') && !['raised', 'notified'].includes(current))
-    if (stale) {
-      context.logger.info({ alarmId: command.alarmId, commandId: command.commandId, state: current }, 'notify command overtaken by the lifecycle; not sent')
-      return
-    }
-    const result = await acceptNotification(
-      client,
-      {
-        commandId: command.commandId, purpose: 'alarm', facts: { ...facts, priority: command.priority, critical: isCritical(facts.alarmType, command.priority) }, recipient: { ...recipient, kind },
-        requested: command.channels, reason: command.reason, update: null, taskId: null,
-      },
-      intakeContext(context),
-    )
-    if (result.created && result.unreachable) {
-      context.logger.warn({ alarmId: command.alarmId, commandId: command.commandId, recipientKind: recipient.kind }, 'recipient has no channel that can reach them')
-    }
-  })
-  context.kick()
+  if (kind === 'recommendation') return []
+  const facts = await loadAlarmFacts(client, command.alarmId)
+  if (!facts) {
+    context.logger.error({ alarmId: command.alarmId, commandId: command.commandId }, 'notify command for an unknown alarm; nothing can be composed')
+    return []
+  }
+  // A step that raced with the acknowledgement (the lifecycle topic was read first) must not ring someone
+  // about an alarm that a person already has; escalation's overdue reasons are sent after it on purpose.
+  const state = await client.query<{ state: string }>('SELECT state FROM alarm_lifecycles WHERE alarm_id = $1', [command.alarmId])
+  const current = state.rows[0]?.state ?? 'raised'
+  const stale = ['resolved', 'closed'].includes(current) || ((command.reason === 'escalation' || command.reason === 'repeat') && !['raised', 'notified'].includes(current))
+  if (stale) {
+    context.logger.info({ alarmId: command.alarmId, commandId: command.commandId, state: current }, 'notify command overtaken by the lifecycle; not sent')
+    return []
+  }
+  const result = await acceptNotification(
+    client,
+    {
+      commandId: command.commandId, purpose: 'alarm', facts: { ...facts, priority: command.priority, critical: isCritical(facts.alarmType, command.priority) },
+      recipient: { ...recipient, kind }, requested: command.channels, reason: command.reason, update: null, taskId: null,
+    },
+    intakeContext(context),
+  )
+  if (result.created && result.unreachable) {
+    context.logger.warn({ alarmId: command.alarmId, commandId: command.commandId, recipientKind: recipient.kind }, 'recipient has no channel that can reach them')
+  }
+  return result.created && !result.notBefore ? result.queued : []
 }
 
 const FAMILY_UPDATES: Partial<Record<string, UpdateKind>> = { raise: 'raised', dispatch: 'dispatched', arrive: 'arrived', resolve: 'resolved', auto_resolve: 'resolved' }

@@ -58,19 +58,28 @@ export async function recordAttempt(
     retry.policy,
     retry.random,
   )
-  return withTransaction(pool, async client => {
-    await client.query(
-      `UPDATE deliveries SET status = $2, next_attempt_at = $3, confirm_by = $4, lease_until = NULL, last_answer = $5,
+  const update = {
+    text: `UPDATE deliveries SET status = $2, next_attempt_at = $3, confirm_by = $4, lease_until = NULL, last_answer = $5,
          provider_message_id = COALESCE($6, provider_message_id), fell_back = fell_back OR $7,
          sent_at = CASE WHEN $2 IN ('sent', 'delivered') THEN COALESCE(sent_at, now()) ELSE sent_at END,
          delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END,
          failed_at = CASE WHEN $2 = 'failed' THEN now() ELSE failed_at END
        WHERE id = $1 AND status = 'sending'`,
-      [
-        claimed.id, decision.status, decision.nextAttemptAt, decision.confirmBy, result.providerAnswer,
-        result.outcome === 'failed' ? null : result.providerMessageId, decision.startFallback,
-      ],
-    )
+    values: [
+      claimed.id, decision.status, decision.nextAttemptAt, decision.confirmBy, result.providerAnswer,
+      result.outcome === 'failed' ? null : result.providerMessageId, decision.startFallback,
+    ],
+  }
+  // The common case (sent, or a retry scheduled, nothing else to do) is one statement and no transaction.
+  if ((decision.status === 'sent' || decision.status === 'retrying') && !decision.startFallback && !result.expiredSubscriptions?.length) {
+    await pool.query({
+      text: `WITH updated AS (${update.text} RETURNING id) INSERT INTO delivery_events (delivery_id, event, attempt, provider_answer) SELECT id, $8, $9, $5 FROM updated`,
+      values: [...update.values, outcome, claimed.attempts],
+    })
+    return { outcome, fallback: null }
+  }
+  return withTransaction(pool, async client => {
+    await client.query(update)
     await client.query('INSERT INTO delivery_events (delivery_id, event, attempt, provider_answer) VALUES ($1, $2, $3, $4)', [
       claimed.id, outcome, claimed.attempts, result.providerAnswer,
     ])

@@ -11,8 +11,11 @@ export type DispatchContext = {
   linkSecrets: readonly string[]
   publicBaseUrl: string
   now: () => Date
-  /** Wakes the delivery lanes and the escalation caller after a commit that queued work for them. */
-  kick: () => void
+  /**
+   * Wakes the delivery lanes and the escalation caller after a commit that queued work for them; with
+   * `channels`, only those lanes (each woken lane costs a claim query).
+   */
+  kick: (channels?: ReadonlySet<DeliveryChannel>) => void
 }
 
 export const intakeContext = (context: DispatchContext): IntakeContext => ({
