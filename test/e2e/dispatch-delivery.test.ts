@@ -247,3 +247,19 @@ t.test('quiet hours hold a non-critical message until they end, never a critical
   t.equal((await put('/orgs/org-test/dispatch-settings', { ...read, webhook: null, arrivalDeadlineSeconds: 5 })).statusCode, 400, 'an arrival deadline of 5 s is refused')
   t.equal((await put('/orgs/no-such-org/dispatch-settings', { ...read, webhook: null })).statusCode, 404)
 })
+
+t.test('a step for the console alone sends nothing: only steps that ask to reach a person fall back to other channels', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  await staff(p, 'st-c')
+  await p.startDispatch({ escalationUrl: NO_ESCALATION, env: { SMTP_URL: smtp.url } })
+  const battery = await alarmFor(p, 'console-only', { type: 'low_battery', severity: 'low', priority: 100 })
+  const vital = await alarmFor(p, 'reach-someone', { type: 'heart_rate_high', severity: 'high', priority: 312 })
+  // The second asks for SMS, which this deployment does not have: e-mail stands in.
+  await send(p, t, [command(battery, 'st-c', ['console'], { type: 'low_battery', priority: 100 }), command(vital, 'st-c', ['console', 'sms'], { type: 'heart_rate_high', priority: 312 })])
+  t.ok(await waitUntil(async () => smtp.inbox.length === 1, 10000), 'the step that asked to reach her does, by e-mail')
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  t.equal(smtp.inbox.length, 1, 'the console-only step sent nothing')
+  const requests = await p.db.pool.query('SELECT alarm_id FROM notification_requests')
+  t.same(requests.rows.map(r => r.alarm_id), [vital])
+})

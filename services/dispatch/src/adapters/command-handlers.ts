@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { AlarmLifecycleEvent, NotifyCommandMessage } from '@anxin/contracts'
 import { withTransaction } from '@anxin/db'
-import type { DeliveryChannel } from '../channels/channel.ts'
+import { DELIVERY_CHANNELS, type DeliveryChannel } from '../channels/channel.ts'
 import type { UpdateKind } from '../domain/messages.ts'
 import { isCritical, loadAlarmFacts, type AlarmFacts } from './alarm-facts.ts'
 import { intakeContext, type DispatchContext } from './dispatch-context.ts'
@@ -29,6 +29,9 @@ async function acceptCommand(context: DispatchContext, client: pg.PoolClient, co
   const kind = recipient.kind
   // A recommendation (call 120) is for the operator's console, which reads it from the lifecycle; not ours.
   if (kind === 'recommendation') return []
+  // A step meant for the console alone (a flat battery during the operator's shift) is not ours to send: the
+  // fallback to any channel that reaches a person is for steps that asked to reach them.
+  if (!command.channels.some(c => (DELIVERY_CHANNELS as readonly string[]).includes(c))) return []
   const facts = await loadAlarmFacts(client, command.alarmId)
   if (!facts) {
     context.logger.error({ alarmId: command.alarmId, commandId: command.commandId }, 'notify command for an unknown alarm; nothing can be composed')
