@@ -39,8 +39,7 @@ async function acceptCommand(context: DispatchContext, client: pg.PoolClient, co
   }
   // A step that raced with the acknowledgement (the lifecycle topic was read first) must not ring someone
   // about an alarm that a person already has; escalation's overdue reasons are sent after it on purpose.
-  const state = await client.query<{ state: string }>('SELECT state FROM alarm_lifecycles WHERE alarm_id = $1', [command.alarmId])
-  const current = state.rows[0]?.state ?? 'raised'
+  const current = facts.lifecycleState
   const stale = ['resolved', 'closed'].includes(current) || ((command.reason === 'escalation' || command.reason === 'repeat') && !['raised', 'notified'].includes(current))
   if (stale) {
     context.logger.info({ alarmId: command.alarmId, commandId: command.commandId, state: current }, 'notify command overtaken by the lifecycle; not sent')

@@ -70,11 +70,16 @@ export async function recordAttempt(
       result.outcome === 'failed' ? null : result.providerMessageId, decision.startFallback,
     ],
   }
-  // The common case (sent, or a retry scheduled, nothing else to do) is one statement and no transaction.
-  if ((decision.status === 'sent' || decision.status === 'retrying') && !decision.startFallback && !result.expiredSubscriptions?.length) {
+  // The common cases (sent, delivered, or a retry scheduled, and no fallback to start) are one statement and
+  // no transaction: on this path every round trip to the database counts.
+  if (decision.status !== 'failed' && !decision.startFallback && !result.expiredSubscriptions?.length) {
     await pool.query({
-      text: `WITH updated AS (${update.text} RETURNING id) INSERT INTO delivery_events (delivery_id, event, attempt, provider_answer) SELECT id, $8, $9, $5 FROM updated`,
-      values: [...update.values, outcome, claimed.attempts],
+      text: `WITH updated AS (${update.text} RETURNING id, command_id),
+        recorded AS (INSERT INTO delivery_events (delivery_id, event, attempt, provider_answer) SELECT id, $8, $9, $5 FROM updated)
+        UPDATE notification_requests SET confirmed_at = COALESCE(confirmed_at, now()), confirmed_by = COALESCE(confirmed_by, $10),
+          status = CASE WHEN status = 'open' THEN 'confirmed' ELSE status END
+        WHERE $2 = 'delivered' AND command_id IN (SELECT command_id FROM updated)`,
+      values: [...update.values, outcome, claimed.attempts, `provider:${claimed.channel}`],
     })
     return { outcome, fallback: null }
   }

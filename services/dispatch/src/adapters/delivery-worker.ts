@@ -98,7 +98,8 @@ export class DeliveryWorker {
   }
 
   private async send(delivery: ClaimedDelivery): Promise<SendResult> {
-    const settings = await loadSettings(this.pool, delivery.orgId)
+    // Only the webhook's address lives in the organisation's settings.
+    const settings = this.channel.name === 'webhook' ? await loadSettings(this.pool, delivery.orgId) : null
     const target = await targetFor(this.pool, this.channel.name, delivery.recipient, settings)
     if (!target) return { outcome: 'failed', retryable: false, providerAnswer: `no ${this.channel.name} address for this recipient any more` }
     const message: OutgoingMessage = {

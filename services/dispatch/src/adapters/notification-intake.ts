@@ -81,10 +81,13 @@ export async function acceptNotification(client: pg.ClientBase, request: Notific
 
 export async function queueDelivery(client: pg.ClientBase, commandId: string, channel: DeliveryChannel, dueAt: string, event: string): Promise<string> {
   const id = deliveryId(commandId, channel)
-  const { rowCount } = await client.query(
-    `INSERT INTO deliveries (id, command_id, channel, status, next_attempt_at) VALUES ($1, $2, $3, 'queued', $4) ON CONFLICT (command_id, channel) DO NOTHING`,
-    [id, commandId, channel, dueAt],
+  await client.query(
+    `WITH queued AS (
+       INSERT INTO deliveries (id, command_id, channel, status, next_attempt_at) VALUES ($1, $2, $3, 'queued', $4)
+       ON CONFLICT (command_id, channel) DO NOTHING RETURNING id
+     )
+     INSERT INTO delivery_events (delivery_id, event) SELECT id, $5 FROM queued`,
+    [id, commandId, channel, dueAt, event],
   )
-  if ((rowCount ?? 0) > 0) await client.query('INSERT INTO delivery_events (delivery_id, event) VALUES ($1, $2)', [id, event])
   return id
 }

@@ -16,17 +16,16 @@ type PreferenceRow = { channels: DeliveryChannel[] | null; quiet_start: string |
  * for staff (it routes to their WeChat Work / DingTalk account; family are not on it).
  */
 export async function loadReach(db: pg.ClientBase, recipient: Recipient, configured: ReadonlySet<DeliveryChannel>, settings: DispatchSettings): Promise<Reach> {
-  const prefs = (
-    await db.query<PreferenceRow>(
-      'SELECT channels, quiet_start::text, quiet_end::text, timezone, locale FROM notification_preferences WHERE person_kind = $1 AND person_id = $2',
-      [recipient.kind, recipient.id],
-    )
-  ).rows[0]
+  // One round trip for both: this runs for every notification.
+  const { rows } = await db.query<{ prefs: PreferenceRow | null; has_push: boolean }>(
+    `SELECT (SELECT json_build_object('channels', channels, 'quiet_start', quiet_start::text, 'quiet_end', quiet_end::text, 'timezone', timezone, 'locale', locale)
+             FROM notification_preferences WHERE person_kind = $1 AND person_id = $2) AS prefs,
+            $1 = 'staff' AND EXISTS (SELECT 1 FROM push_subscriptions WHERE staff_id = $2) AS has_push`,
+    [recipient.kind, recipient.id],
+  )
+  const prefs = rows[0]?.prefs ?? null
   const available: DeliveryChannel[] = []
-  if (configured.has('responder_app') && recipient.kind === 'staff') {
-    const { rowCount } = await db.query('SELECT 1 FROM push_subscriptions WHERE staff_id = $1 LIMIT 1', [recipient.id])
-    if ((rowCount ?? 0) > 0) available.push('responder_app')
-  }
+  if (configured.has('responder_app') && rows[0]?.has_push) available.push('responder_app')
   if (configured.has('sms') && recipient.phone) available.push('sms')
   if (configured.has('phone') && recipient.phone) available.push('phone')
   if (configured.has('email') && recipient.email) available.push('email')
@@ -42,7 +41,7 @@ export async function loadReach(db: pg.ClientBase, recipient: Recipient, configu
 }
 
 /** The address for one channel at send time (subscriptions are read fresh: a browser may have subscribed since). */
-export async function targetFor(db: pg.Pool, channel: DeliveryChannel, recipient: Recipient, settings: DispatchSettings): Promise<DeliveryTarget | null> {
+export async function targetFor(db: pg.Pool, channel: DeliveryChannel, recipient: Recipient, settings: DispatchSettings | null): Promise<DeliveryTarget | null> {
   switch (channel) {
     case 'email':
       return recipient.email ? { channel, email: recipient.email } : null
@@ -50,7 +49,7 @@ export async function targetFor(db: pg.Pool, channel: DeliveryChannel, recipient
     case 'phone':
       return recipient.phone ? { channel, phone: recipient.phone } : null
     case 'webhook':
-      return settings.webhook ? { channel, url: settings.webhook.url, secret: settings.webhook.secret } : null
+      return settings?.webhook ? { channel, url: settings.webhook.url, secret: settings.webhook.secret } : null
     case 'responder_app': {
       const { rows } = await db.query<{ endpoint: string; p256dh: string; auth: string }>(
         'SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE staff_id = $1',
