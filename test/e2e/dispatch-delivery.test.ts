@@ -3,6 +3,8 @@ import { nameBasedUuid, type NotifyCommandMessage } from '@anxin/contracts'
 import { createProducer, publish } from '@anxin/kafka'
 import { waitUntil, type Teardown } from '@anxin/testing'
 import { smsGateway, smtpSink, webhookReceiver } from '../../services/dispatch/test/fixtures/providers.ts'
+import { pushService } from '../../services/dispatch/test/fixtures/push-service.ts'
+import { generateVapidKeys } from '@anxin/dispatch'
 import { pipeline, type Pipeline } from './pipeline.ts'
 
 const GATEWAY_TOKEN = 'gateway-token'
@@ -262,4 +264,38 @@ t.test('a step for the console alone sends nothing: only steps that ask to reach
   t.equal(smtp.inbox.length, 1, 'the console-only step sent nothing')
   const requests = await p.db.pool.query('SELECT alarm_id FROM notification_requests')
   t.same(requests.rows.map(r => r.alarm_id), [vital])
+})
+
+t.test('a responder subscribes her phone from the page; the next alarm reaches it by web push, signed and encrypted', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  const vapid = generateVapidKeys()
+  const push = await pushService(t, { '/push/phone-1': 201 }, { publicKey: vapid.publicKey, subject: 'mailto:ops@anxin.local' })
+  await staff(p, 'st-p')
+  const dispatch = await p.startDispatch({ escalationUrl: NO_ESCALATION, env: { SMTP_URL: smtp.url, VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey } })
+  const first = await alarmFor(p, 'push-first')
+  await send(p, t, [command(first, 'st-p', ['responder_app', 'email'])])
+  t.ok(await waitUntil(async () => smtp.inbox.length === 1, 10000), 'no subscription yet: e-mail')
+  const path = new URL(/https?:\/\/\S+\/r\/\S+/.exec(smtp.inbox[0]!.text!)![0]).pathname
+  const used = await dispatch.service.http.inject({ method: 'POST', url: path })
+  const cookie = String(used.headers['set-cookie']).split(';')[0]!
+  const page = await dispatch.service.http.inject({ url: `/responder/alarms/${first}`, headers: { cookie } })
+  t.match(page.body, /id="push"/, 'the page offers push notifications (VAPID is configured)')
+  const csrf = /data-csrf="([^"]+)"/.exec(page.body)![1]!
+  const subscribeUrl = /data-url="([^"]+)"/.exec(page.body)![1]!
+  const phone = push.subscribe('/push/phone-1')
+  const refused = await dispatch.service.http.inject({ method: 'POST', url: subscribeUrl, headers: { cookie }, payload: phone.subscription })
+  t.equal(refused.statusCode, 403, 'subscribing needs the page\'s CSRF token')
+  const subscribed = await dispatch.service.http.inject({ method: 'POST', url: subscribeUrl, headers: { cookie, 'x-csrf-token': csrf }, payload: phone.subscription })
+  t.equal(subscribed.statusCode, 201, 'the browser\'s subscription is stored')
+
+  const second = await alarmFor(p, 'push-second')
+  await send(p, t, [command(second, 'st-p', ['responder_app', 'email'])])
+  t.ok(await waitUntil(async () => push.received.length === 1, 10000), 'the next alarm is pushed to her phone')
+  const [pushed] = push.received
+  t.equal(pushed!.headers.urgency, 'high', 'an SOS is pushed with high urgency')
+  t.match(pushed!.payload.title, /紧急/)
+  t.match(String(pushed!.payload.url), /\/r\/l1\./, 'a tap opens the signed link')
+  const events = await eventsOf(p, second)
+  t.ok(events.some(e => e.channel === 'responder_app' && e.event === 'sent'), 'recorded as sent by the push service')
 })

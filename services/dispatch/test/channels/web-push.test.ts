@@ -1,96 +1,12 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto'
-import type { ECDH } from 'node:crypto'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { IncomingHttpHeaders } from 'node:http'
-import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
 import type { OutgoingMessage, PushSubscription } from '../../src/channels/channel.ts'
 import { generateVapidKeys, WebPushChannel } from '../../src/channels/web-push.ts'
-
-// http_ece (the reference implementation of RFC 8188) ships no types: this is the one call the test uses.
-const ece = createRequire(import.meta.url)('http_ece') as {
-  decrypt(body: Buffer, params: { version: 'aes128gcm'; privateKey: ECDH; authSecret: Buffer }): Buffer
-}
+import { pushService as startPushService } from '../fixtures/push-service.ts'
 
 const vapid = generateVapidKeys()
 const subject = 'mailto:ops@anxin.example'
-
-/** A browser's side of a subscription: the key pair and auth secret that decrypt what is pushed to it. */
-type Subscriber = { subscription: PushSubscription; ecdh: ECDH; authSecret: Buffer }
-
-function subscriber(endpoint: string): Subscriber {
-  const ecdh = createECDH('prime256v1')
-  ecdh.generateKeys()
-  const authSecret = randomBytes(16)
-  return { subscription: { endpoint, keys: { p256dh: ecdh.getPublicKey('base64url'), auth: authSecret.toString('base64url') } }, ecdh, authSecret }
-}
-
-/** Checks `authorization: vapid t=<jwt>, k=<key>` as a push service does (RFC 8292); null when valid. */
-function vapidProblem(authorization: string | undefined, origin: string): string | null {
-  const match = /^vapid t=([\w-]+\.[\w-]+\.[\w-]+), k=([\w-]+)$/.exec(authorization ?? '')
-  if (match === null) return 'no vapid authorization'
-  const [jwt, key] = [match[1]!, match[2]!]
-  if (key !== vapid.publicKey) return 'unknown key'
-  const [header, claims, signature] = jwt.split('.') as [string, string, string]
-  const raw = Buffer.from(key, 'base64url')
-  const publicKey = createPublicKey({
-    key: { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') },
-    format: 'jwk',
-  })
-  const signed = verify('sha256', Buffer.from(`${header}.${claims}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))
-  if (!signed) return 'bad signature'
-  if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg !== 'ES256') return 'not ES256'
-  const { aud, exp, sub } = JSON.parse(Buffer.from(claims, 'base64url').toString()) as { aud: string; exp: number; sub: string }
-  const now = Date.now() / 1000
-  if (aud !== origin) return `aud ${aud}`
-  if (!(exp > now && exp <= now + 24 * 3600)) return 'exp'
-  if (sub !== subject) return 'sub'
-  return null
-}
-
-type Push = { path: string; headers: IncomingHttpHeaders; payload: Record<string, unknown> }
-
-/**
- * A push service on a free port. `answers` maps a path to the status it returns ('hang' never answers);
- * every request is checked (VAPID, encryption) and decrypted with the subscriber's keys before answering.
- */
-async function pushService(t: Pick<Test, 'teardown'>, answers: Record<string, number | 'hang'>) {
-  const received: Push[] = []
-  const subscribers = new Map<string, Subscriber>()
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const path = req.url ?? ''
-      const answer = answers[path]
-      const owner = subscribers.get(path)
-      if (answer === 'hang') return
-      if (answer === undefined || owner === undefined) return void res.writeHead(404).end()
-      const problem = vapidProblem(req.headers.authorization, origin)
-      if (problem !== null) return void res.writeHead(403).end(problem)
-      if (req.headers['content-encoding'] !== 'aes128gcm') return void res.writeHead(415).end()
-      const plain = ece.decrypt(Buffer.concat(chunks), { version: 'aes128gcm', privateKey: owner.ecdh, authSecret: owner.authSecret })
-      received.push({ path, headers: req.headers, payload: JSON.parse(plain.toString('utf8')) })
-      res.writeHead(answer, answer === 201 ? { location: `${origin}/m/${received.length}` } : {}).end()
-    })
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  t.teardown(() => {
-    server.closeAllConnections()
-    return new Promise<void>(resolve => server.close(() => resolve()))
-  })
-  const subscribe = (path: string): Subscriber => {
-    const s = subscriber(`${origin}${path}`)
-    subscribers.set(path, s)
-    return s
-  }
-  return { origin, received, subscribe }
-}
+const pushService = (t: Pick<Test, 'teardown'>, answers: Record<string, number | 'hang'>) => startPushService(t, answers, { publicKey: vapid.publicKey, subject })
 
 function message(subscriptions: PushSubscription[], urgent = true): OutgoingMessage {
   return {
