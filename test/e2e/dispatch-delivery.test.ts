@@ -299,3 +299,48 @@ t.test('a responder subscribes her phone from the page; the next alarm reaches i
   const events = await eventsOf(p, second)
   t.ok(events.some(e => e.channel === 'responder_app' && e.event === 'sent'), 'recorded as sent by the push service')
 })
+
+t.test('a responder\'s action waits while escalation is down and goes through once when it answers', async t => {
+  const p = await pipeline(t, { devices: 1 })
+  const smtp = await smtpSink(t)
+  // Stands in for escalation's lifecycle API: down (503) first, then answering.
+  const received: Array<{ path: string; body: { kind: string; requestId: string } }> = []
+  let up = false
+  const { createServer } = await import('node:http')
+  const server = createServer((request, response) => {
+    let raw = ''
+    request.on('data', chunk => (raw += chunk))
+    request.on('end', () => {
+      if (!up) return void response.writeHead(503).end()
+      received.push({ path: request.url!, body: JSON.parse(raw) })
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ lifecycle: { state: 'acknowledged' } }))
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => (server.closeAllConnections(), server.close(() => resolve()))))
+  const escalationUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  const alarmId = await alarmFor(p, 'escalation-down')
+  await staff(p, 'st-d')
+  const dispatch = await p.startDispatch({ escalationUrl, env: { SMTP_URL: smtp.url } })
+  await send(p, t, [command(alarmId, 'st-d', ['email'])])
+  t.ok(await waitUntil(async () => smtp.inbox.length === 1, 10000))
+  const path = new URL(/https?:\/\/\S+\/r\/\S+/.exec(smtp.inbox[0]!.text!)![0]).pathname
+  const cookie = String((await dispatch.service.http.inject({ method: 'POST', url: path })).headers['set-cookie']).split(';')[0]!
+  const page = await dispatch.service.http.inject({ url: `/responder/alarms/${alarmId}`, headers: { cookie } })
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!
+  const acted = await dispatch.service.http.inject({
+    method: 'POST', url: `/responder/alarms/${alarmId}/actions`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `action=acknowledge&csrf=${encodeURIComponent(csrf)}`,
+  })
+  t.match(String(acted.headers.location), /done=pending/, 'escalation is down: the carer is told her acknowledgement is recorded and on its way')
+  up = true
+  t.ok(await waitUntil(async () => received.length >= 1, 15000), 'escalation comes back: the acknowledgement reaches it')
+  await new Promise(resolve => setTimeout(resolve, 2500))
+  t.equal(received.length, 1, 'once')
+  t.equal(received[0]!.path, `/alarms/${alarmId}/actions`)
+  t.equal(received[0]!.body.kind, 'acknowledge')
+  t.ok(received[0]!.body.requestId, 'with the request id that makes a repeat harmless')
+  const call = await p.db.pool.query('SELECT done_at, attempts FROM escalation_calls WHERE alarm_id = $1', [alarmId])
+  t.ok(call.rows[0].done_at, 'the call is settled')
+  t.ok(call.rows[0].attempts >= 2, `after ${call.rows[0].attempts} attempts`)
+})
