@@ -102,6 +102,18 @@ t.test('an SOS reaches real mail and webhook receivers; the carer acknowledges f
   t.match(page.html, /确认接警/, 'and offers to acknowledge (in Chinese by default)')
   t.equal((await browser(dispatch.url).request(path, { method: 'POST' })).status, 410, 'the link is single-use: another phone cannot use it again')
 
+  // The operator on duty cannot take it (another call): declining notes why and moves the ladder on at once.
+  const operatorMail = mailTo('op@anxin.test')[0]!
+  const operator = browser(dispatch.url)
+  const operatorPath = new URL(/https?:\/\/\S+\/r\/\S+/.exec(operatorMail.text!)![0]).pathname
+  const operatorPage = (await operator.request((await operator.request(operatorPath, { method: 'POST' })).location!)).html
+  const declined = await operator.request(`/responder/alarms/${alarmId}/actions`, { method: 'POST', form: { csrf: csrfOf(operatorPage), action: 'decline', notes: '正在处理另一个报警' } })
+  t.notMatch(declined.location ?? '', /error=/, 'the operator declines')
+  const afterDecline = (await escalation.service.http.inject({ url: `/alarms/${alarmId}` })).json()
+  const declineNote = afterDecline.audit.find((a: { action: string; detail: { text?: string } }) => a.action === 'note' && /declined/.test(a.detail.text ?? ''))
+  t.ok(declineNote, 'escalation notes the decline and the reason')
+  t.ok(afterDecline.audit.some((a: { action: string; actorId: string }) => a.action === 'escalate' && a.actorId === 'st-op'), 'and escalates at once instead of waiting for the step timer')
+
   const act = async (form: Record<string, string>) => {
     const result = await phone.request(`/responder/alarms/${alarmId}/actions`, { method: 'POST', form: { csrf: csrfOf(page.html), ...form } })
     t.equal(result.status, 303, `${form.action} accepted`)
