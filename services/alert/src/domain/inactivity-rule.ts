@@ -1,3 +1,4 @@
+import { localMinuteOfDay } from '@anxin/wall-clock'
 import type { Evidence, RaiseDecision, RuleResult } from './types.ts'
 
 /**
@@ -125,26 +126,7 @@ export function activityWindowAt(atMs: number, plan: ActivityPlan): ActivityWind
 }
 
 /** Minutes since local midnight in `timeZone` (DST-aware through Intl). */
-export function localMinuteOfDay(atMs: number, timeZone: string): number {
-  const parts = formatterFor(timeZone).formatToParts(atMs)
-  const hour = Number(parts.find(p => p.type === 'hour')?.value)
-  const minute = Number(parts.find(p => p.type === 'minute')?.value)
-  return hour * 60 + minute
-}
-
-// Building an Intl.DateTimeFormat is costly and the timer runs for every resident; the cache holds no
-// state that changes a result, so the functions stay pure.
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone)
-  if (!f) {
-    // hourCycle h23: some locales otherwise print midnight as 24.
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    formatters.set(timeZone, f)
-  }
-  return f
-}
+export { localMinuteOfDay }
 
 function minuteOfDay(hhmm: string): number {
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm)

@@ -29,6 +29,7 @@
  *   refused when saved. planDelivery reads such a preference as "no quiet hours": a broken preference must not
  *   stop an alarm from going out, and waking someone early is the lesser harm.
  */
+import { DAY, MINUTE, firstInstantShowing, parseInstant, wallClockAt } from '@anxin/wall-clock'
 import { DELIVERY_CHANNELS, type DeliveryChannel } from '../channels/channel.ts'
 
 export type QuietHours = { start: string; end: string; timezone: string }
@@ -48,7 +49,7 @@ export type DeliveryPlan = { sendNow: DeliveryChannel[]; fallbacks: DeliveryChan
 export const FALLBACK_ORDER: readonly DeliveryChannel[] = ['responder_app', 'sms', 'phone', 'email', 'webhook']
 
 export function planDelivery(input: PlanInput): DeliveryPlan {
-  parseInstant(input.now) // a bad `now` is the caller's bug: thrown whether or not quiet hours are read
+  parseInstant(input.now, 'now') // a bad `now` is the caller's bug: thrown whether or not quiet hours are read
   const available = new Set(input.available)
   const preferred = (input.preferences.channels ?? []).filter(c => available.has(c))
   const requested = input.requested.filter(isDeliveryChannel).filter(c => available.has(c))
@@ -82,7 +83,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
 
 /** The end of the quiet period `now` falls in (ISO UTC), or null when `now` is outside quiet hours. */
 export function quietUntil(quiet: QuietHours, now: string): string | null {
-  const at = parseInstant(now)
+  const at = parseInstant(now, 'now')
   const start = parseHhMm(quiet.start, 'quiet hours start')
   const end = parseHhMm(quiet.end, 'quiet hours end')
   const zone = quiet.timezone
@@ -102,79 +103,7 @@ export function quietUntil(quiet: QuietHours, now: string): string | null {
 
 // --- time zones -------------------------------------------------------------------------------------------
 
-const MINUTE = 60_000
-const DAY = 24 * 60 * MINUTE
-
-/**
- * The first instant after `after` at which the wall clock in `zone` shows `wall` (a wall-clock time as the
- * epoch ms at which a UTC clock shows the same date and time), or the instant of the jump when that time is
- * skipped. Assumes at most one offset change within a day either side, true of every zone in use.
- */
-function firstInstantShowing(wall: number, zone: string, after: number): number {
-  const before = offsetAt(wall - DAY, zone)
-  const later = offsetAt(wall + DAY, zone)
-  const candidates = before === later ? [wall - before] : [wall - before, wall - later]
-  const valid = candidates.filter(c => c > after && wallClockAt(c, zone) === wall)
-  if (valid.length > 0) return Math.min(...valid)
-
-  // Skipped time: the clock reads before `wall` at `lo` and after it at `hi`; it only moves forward across a
-  // skip, so a binary search over the milliseconds between finds the jump.
-  let lo = Math.min(...candidates)
-  let hi = Math.max(...candidates)
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2)
-    if (wallClockAt(mid, zone) >= wall) hi = mid
-    else lo = mid
-  }
-  return hi
-}
-
-function wallClockAt(at: number, zone: string): number {
-  const parts = formatterFor(zone).formatToParts(at)
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find(p => p.type === type)?.value)
-  const d = new Date(Date.UTC(2000, get('month') - 1, get('day'), get('hour'), get('minute'), get('second')))
-  d.setUTCFullYear(get('year'), get('month') - 1, get('day'))
-  return d.getTime() + mod(at, 1000)
-}
-
-function offsetAt(at: number, zone: string): number {
-  return wallClockAt(at, zone) - at
-}
-
-// Building an Intl.DateTimeFormat is costly; the cache holds nothing that changes a result, so the functions
-// stay pure.
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone)
-  if (!f) {
-    if (typeof zone !== 'string' || zone === '') throw new RangeError(`quiet hours time zone must be an IANA name, got ${JSON.stringify(zone)}`)
-    // hourCycle h23: some locales otherwise print midnight as 24.
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-    formatters.set(zone, f)
-  }
-  return f
-}
-
 // --- parsing and helpers ----------------------------------------------------------------------------------
-
-// An ISO string without an offset would be read in the process's own zone: a hidden input, so it is refused.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
-
-function parseInstant(value: string): number {
-  const ms = typeof value === 'string' && ISO_INSTANT.test(value) ? Date.parse(value) : NaN
-  if (!Number.isFinite(ms)) throw new RangeError(`now must be an ISO instant with an offset, got ${JSON.stringify(value)}`)
-  return ms
-}
 
 /** 'HH:MM' to minutes since midnight. */
 function parseHhMm(value: string, what: string): number {

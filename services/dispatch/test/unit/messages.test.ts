@@ -1,25 +1,9 @@
 import t from 'tap'
+import { PLATFORM_ALARM_TYPES } from '@anxin/contracts'
 import { alarmTypeLabel, composeMessage, type MessageFacts, type MessagePurpose, type UpdateKind } from '../../src/domain/messages.ts'
 
-const ALARM_TYPES = [
-  'sos',
-  'fall',
-  'heart_rate_high',
-  'heart_rate_low',
-  'spo2_low',
-  'blood_pressure_high',
-  'blood_pressure_low',
-  'temperature_high',
-  'temperature_low',
-  'glucose_high',
-  'glucose_low',
-  'inactivity',
-  'geofence_exit',
-  'device_offline',
-  'low_battery',
-  'device_not_worn',
-  'missed_contact',
-] as const
+// Every type the alert service raises, and the daily-contact alarm to come (issue 7).
+const ALARM_TYPES = [...PLATFORM_ALARM_TYPES, 'missed_contact'] as const
 const HEALTH_TYPES = ALARM_TYPES.filter(type => /^(heart_rate|spo2|blood_pressure|temperature|glucose)_/.test(type))
 const UPDATE_KINDS: UpdateKind[] = ['raised', 'acknowledged', 'dispatched', 'arrived', 'resolved']
 const REASONS = ['escalation', 'handling_overdue', 'arrival_overdue', 'repeat', null] as const

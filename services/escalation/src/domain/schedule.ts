@@ -33,6 +33,7 @@
  *   ending before it starts) throws a RangeError: it should be refused when saved, and a guessed rota is
  *   worse than a loud failure. A rotation with no members is a legitimate (empty) rota: uncovered.
  */
+import { DAY, MINUTE, firstInstantShowing, formatterFor, parseInstant, utcMs, wallClockAt } from '@anxin/wall-clock'
 
 /** The organisation's time zone when a rotation names none. */
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai'
@@ -184,8 +185,8 @@ function dutyOf(rotation: Rotation, at: number, overrides: Override[], holidays:
     // Only dates next to the wall-clock date can contain `at`; the exact test below uses instants, since a
     // zone that changes its clocks at midnight makes "the wall-clock date" and "the day's instants" differ.
     if (Math.abs(day - today) > 1) continue
-    const start = localToInstant(day * DAY, r.timeZone)
-    const end = localToInstant((day + 1) * DAY, r.timeZone)
+    const start = firstInstantShowing(day * DAY, r.timeZone)
+    const end = firstInstantShowing((day + 1) * DAY, r.timeZone)
     if (start <= at && at < end) {
       holiday = { staffId: h.staffId, rotationId: rotation.id, source: 'holiday', shiftStart: iso(start), shiftEnd: iso(end) }
     }
@@ -201,8 +202,6 @@ function dutyOf(rotation: Rotation, at: number, overrides: Override[], holidays:
 
 // --- rotation arithmetic ----------------------------------------------------------------------------------
 
-const MINUTE = 60_000
-const DAY = 86_400_000
 const WEEK_MINUTES = 7 * 24 * 60
 
 type CompiledRotation = {
@@ -272,7 +271,7 @@ function compile(rotation: Rotation): CompiledRotation {
 function boundary(r: CompiledRotation, k: number): number {
   let b = r.boundaries.get(k)
   if (b === undefined) {
-    b = localToInstant(r.firstStartLocal + k * r.shiftMs, r.timeZone)
+    b = firstInstantShowing(r.firstStartLocal + k * r.shiftMs, r.timeZone)
     r.boundaries.set(k, b)
   }
   return b
@@ -326,89 +325,7 @@ function nextActiveFrom(r: CompiledRotation, from: number): number | null {
   return null
 }
 
-// --- time zones -------------------------------------------------------------------------------------------
-
-/**
- * The wall-clock time in `timeZone` at instant `at`, expressed as the epoch ms at which a UTC clock would
- * show the same date and time. Differences of these are wall-clock durations.
- */
-function wallClockAt(at: number, timeZone: string): number {
-  const parts = formatterFor(timeZone).formatToParts(at)
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find(p => p.type === type)?.value)
-  const wholeSeconds = utcMs(get('year'), get('month'), get('day'), get('hour'), get('minute'), get('second'))
-  return wholeSeconds + mod(at, 1000)
-}
-
-function offsetAt(at: number, timeZone: string): number {
-  return wallClockAt(at, timeZone) - at
-}
-
-/**
- * The first instant at which the wall clock in `timeZone` shows `local` or later (see the header):
- * - the usual case: the one instant with that wall-clock time;
- * - a time repeated when clocks go back: its first occurrence;
- * - a time skipped when clocks go forward: the instant of the jump.
- * This makes the map non-decreasing, so shift boundaries never run backwards and a lookup is consistent.
- * Assumes at most one offset change within a day either side, true of every zone in use.
- */
-function localToInstant(local: number, timeZone: string): number {
-  const before = offsetAt(local - DAY, timeZone)
-  const after = offsetAt(local + DAY, timeZone)
-  const candidates = before === after ? [local - before] : [local - before, local - after]
-  const valid = candidates.filter(c => wallClockAt(c, timeZone) === local)
-  if (valid.length > 0) return Math.min(...valid)
-
-  // Skipped time: find the jump. Clocks read before it at `lo` and after it at `hi`; the wall clock only
-  // goes forward across a skip, so a binary search over the milliseconds between finds the first instant.
-  let lo = Math.min(...candidates)
-  let hi = Math.max(...candidates)
-  if (wallClockAt(hi, timeZone) < local) return hi
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2)
-    if (wallClockAt(mid, timeZone) >= local) hi = mid
-    else lo = mid
-  }
-  return hi
-}
-
-// Building an Intl.DateTimeFormat is costly and each look-up needs a few; the cache holds nothing that changes
-// a result, so the functions stay pure.
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone)
-  if (!f) {
-    if (typeof timeZone !== 'string' || timeZone === '') throw new RangeError(`time zone must be an IANA name, got ${JSON.stringify(timeZone)}`)
-    // hourCycle h23: some locales otherwise print midnight as 24.
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-    formatters.set(timeZone, f)
-  }
-  return f
-}
-
 // --- parsing ----------------------------------------------------------------------------------------------
-
-// An ISO string without an offset would be read in the process's own zone: a hidden input, so it is refused.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
-
-function parseInstant(value: Instant, what: string): number {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value
-  } else if (typeof value === 'string' && ISO_INSTANT.test(value)) {
-    const ms = Date.parse(value)
-    if (Number.isFinite(ms)) return ms
-  }
-  throw new RangeError(`${what} must be an ISO instant with an offset or epoch ms, got ${JSON.stringify(value)}`)
-}
 
 /** 'YYYY-MM-DD' to its midnight on a UTC clock (ms); refuses dates that do not exist (2026-02-30). */
 function parseDate(value: string, what: string): number {
@@ -433,12 +350,6 @@ function parseHhMm(value: string, what: string): number {
 // --- small helpers ----------------------------------------------------------------------------------------
 
 /** Date.UTC, except that years 0..99 are not taken as 1900..1999. */
-function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
-  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second))
-  d.setUTCFullYear(year, month - 1, day)
-  return d.getTime()
-}
-
 function iso(ms: number): string {
   return new Date(ms).toISOString()
 }
