@@ -32,6 +32,7 @@ async function staff(p: Pipeline, id: string, preferences: string[] | null = nul
   if (preferences) await p.db.pool.query(`INSERT INTO notification_preferences (person_kind, person_id, channels) VALUES ('staff', $1, $2)`, [id, preferences])
 }
 
+const alarmKeySuffix = (): string => Math.random().toString(36).slice(2, 10)
 const hash = (s: string): number => [...s].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)
 
 function command(alarmId: string, staffId: string, channels: string[], alarm = { type: 'sos', priority: 412 }): NotifyCommandMessage {
@@ -248,6 +249,11 @@ t.test('quiet hours hold a non-critical message until they end, never a critical
   t.same(read.webhook, { url: 'https://bridge.example/hook', secretSet: true }, 'the webhook secret is never sent back')
   t.equal((await put('/orgs/org-test/dispatch-settings', { ...read, webhook: null, arrivalDeadlineSeconds: 5 })).statusCode, 400, 'an arrival deadline of 5 s is refused')
   t.equal((await put('/orgs/no-such-org/dispatch-settings', { ...read, webhook: null })).statusCode, 404)
+  // A deployment that does not allow local endpoints (the default) refuses a webhook into its own network.
+  const strict = await p.startDispatch({ escalationUrl: NO_ESCALATION, env: { ALLOW_LOCAL_ENDPOINTS: 'false', DISPATCH_GROUP_ID: `strict-${alarmKeySuffix()}` } })
+  const inward = await strict.service.http.inject({ method: 'PUT', url: '/orgs/org-test/dispatch-settings', payload: { ...read, webhook: { url: 'https://10.0.0.5/admin', secret: 'a-long-enough-secret' } } })
+  t.equal(inward.statusCode, 400, 'a webhook into the internal network is refused')
+  t.match(inward.json().message, /internal address/)
 })
 
 t.test('a step for the console alone sends nothing: only steps that ask to reach a person fall back to other channels', async t => {

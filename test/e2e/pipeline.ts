@@ -132,7 +132,7 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
       const url = `http://127.0.0.1:${port}`
       const config = loadDispatchConfig({
         ...ingestionEnv, DISPATCH_GROUP_ID: `dispatch-${prefix}`, ESCALATION_URL: options.escalationUrl, PUBLIC_BASE_URL: url,
-        LINK_SECRETS: TEST_LINK_SECRET, SWEEP_INTERVAL_MS: '200', ALLOW_PLAIN_HTTP_ENDPOINTS: 'true', ...options.env,
+        LINK_SECRETS: TEST_LINK_SECRET, SWEEP_INTERVAL_MS: '200', ALLOW_LOCAL_ENDPOINTS: 'true', ...options.env,
       })
       const service = buildDispatch({ pool: db.pool, kafka: topics.kafka, logger, now: options.now }, config)
       t.teardown(() => service.stop())

@@ -36,10 +36,11 @@ export const dispatchEnvSchema = z.object({
   VAPID_PRIVATE_KEY: optional(z.string().min(20)),
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:)/).default('mailto:ops@anxin.local'),
   /**
-   * Push endpoints and webhook URLs that people register must be https (a browser's push service always is);
-   * plain http only for tests and demos on one machine, since a registered URL is one this service will call.
+   * Push endpoints and webhook URLs that people register must be https on a public address (a browser's push
+   * service always is); plain http and local addresses only for tests and demos on one machine, since a
+   * registered URL is one this service will call (src/adapters/endpoint-check.ts).
    */
-  ALLOW_PLAIN_HTTP_ENDPOINTS: z.enum(['true', 'false']).default('false').transform(v => v === 'true'),
+  ALLOW_LOCAL_ENDPOINTS: z.enum(['true', 'false']).default('false').transform(v => v === 'true'),
   /** Deliveries each channel has in flight at once: a slow provider fills only its own lane. */
   CHANNEL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),

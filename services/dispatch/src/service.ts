@@ -46,7 +46,7 @@ export function buildDispatch(deps: DispatchDeps, config: DispatchConfig): Dispa
   const caller = new EscalationCaller({ pool: deps.pool, escalationUrl: config.ESCALATION_URL, logger: log })
   const context: DispatchContext = {
     pool: deps.pool, logger: log, configured: new Set(channels.map(c => c.name)), linkSecrets: config.LINK_SECRETS, publicBaseUrl: config.PUBLIC_BASE_URL, now,
-    allowPlainHttp: config.ALLOW_PLAIN_HTTP_ENDPOINTS,
+    allowLocalEndpoints: config.ALLOW_LOCAL_ENDPOINTS,
     kick: channels => {
       for (const w of workers) if (!channels || channels.has(w.name)) w.kick()
       if (!channels) caller.kick()

@@ -11,18 +11,14 @@ export type DispatchContext = {
   linkSecrets: readonly string[]
   publicBaseUrl: string
   now: () => Date
-  /** Registered push endpoints and webhook URLs may be plain http (tests and one-machine demos only). */
-  allowPlainHttp: boolean
+  /** Registered push endpoints and webhook URLs may be plain http and local (tests and one-machine demos only). */
+  allowLocalEndpoints: boolean
   /**
    * Wakes the delivery lanes and the escalation caller after a commit that queued work for them; with
    * `channels`, only those lanes (each woken lane costs a claim query).
    */
   kick: (channels?: ReadonlySet<DeliveryChannel>) => void
 }
-
-/** A URL someone registers for us to call: https, or http where the deployment allows it. */
-export const acceptableEndpoint = (context: DispatchContext, url: string): boolean =>
-  url.startsWith('https://') || (context.allowPlainHttp && url.startsWith('http://'))
 
 export const intakeContext = (context: DispatchContext): IntakeContext => ({
   configured: context.configured,

@@ -5,7 +5,8 @@ import { PLATFORM_ALARM_TYPES } from '@anxin/contracts'
 import { DELIVERY_CHANNELS } from '../channels/channel.ts'
 import { SKILLS } from '../domain/responder-matching.ts'
 import { alarmTimeline } from '../adapters/alarm-timeline.ts'
-import { acceptableEndpoint, type DispatchContext } from '../adapters/dispatch-context.ts'
+import type { DispatchContext } from '../adapters/dispatch-context.ts'
+import { checkEndpoint } from '../adapters/endpoint-check.ts'
 import { loadSettings } from '../adapters/dispatch-settings.ts'
 import type { TaskDesk } from '../adapters/task-desk.ts'
 import { loadTask, tasksOfAlarm } from '../adapters/task-store.ts'
@@ -132,7 +133,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: { context: Dispatc
     const params = z.object({ orgId: z.string().min(1).max(100) }).safeParse(request.params)
     const body = settings.safeParse(request.body)
     if (!params.success || !body.success) return reply.code(400).send({ code: 'invalid_request', message: issues((params.error ?? body.error)!) })
-    if (body.data.webhook && !acceptableEndpoint(context, body.data.webhook.url)) return reply.code(400).send({ code: 'invalid_endpoint', message: 'webhook.url must be https' })
+    const endpoint = body.data.webhook ? await checkEndpoint(body.data.webhook.url, { allowLocal: context.allowLocalEndpoints }) : { ok: true as const }
+    if (!endpoint.ok) return reply.code(400).send({ code: 'invalid_endpoint', message: `webhook.url ${endpoint.reason}` })
     const org = await context.pool.query('SELECT 1 FROM organisations WHERE id = $1', [params.data.orgId])
     if (!org.rowCount) return reply.code(404).send({ code: 'not_found', message: 'no such organisation' })
     const b = body.data

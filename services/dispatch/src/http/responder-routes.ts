@@ -7,7 +7,8 @@ import { csrfToken, signSession, verifyCsrf, verifyLink, verifySession, type Ses
 import { TASK_OUTCOMES, type TaskAction } from '../domain/visit-task.ts'
 import { findLink, redeemLink } from '../adapters/action-links.ts'
 import { loadAlarmOverview } from '../adapters/alarm-overview.ts'
-import { acceptableEndpoint, type DispatchContext } from '../adapters/dispatch-context.ts'
+import type { DispatchContext } from '../adapters/dispatch-context.ts'
+import { checkEndpoint } from '../adapters/endpoint-check.ts'
 import { loadSettings } from '../adapters/dispatch-settings.ts'
 import { confirmRequest } from '../adapters/delivery-store.ts'
 import { queueEscalationCall, type CallResult, type EscalationCaller, type EscalationAction } from '../adapters/escalation-calls.ts'
@@ -145,7 +146,8 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
     if (!verifyCsrf(session.sessionId, String(request.headers['x-csrf-token'] ?? ''), secrets)) return reply.code(403).send({ code: 'csrf', message: 'missing or wrong x-csrf-token' })
     const body = pushSubscription.safeParse(request.body)
     if (!body.success) return reply.code(400).send({ code: 'invalid_request', message: body.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ') })
-    if (!acceptableEndpoint(context, body.data.endpoint)) return reply.code(400).send({ code: 'invalid_endpoint', message: 'a push endpoint must be https' })
+    const endpoint = await checkEndpoint(body.data.endpoint, { allowLocal: context.allowLocalEndpoints })
+    if (!endpoint.ok) return reply.code(400).send({ code: 'invalid_endpoint', message: `push endpoint ${endpoint.reason}` })
     await context.pool.query(
       `INSERT INTO push_subscriptions (endpoint, staff_id, p256dh, auth) VALUES ($1, $2, $3, $4)
        ON CONFLICT (endpoint) DO UPDATE SET staff_id = EXCLUDED.staff_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth`,
