@@ -26,7 +26,11 @@ t.test('health and personal data never reach the log', async t => {
     },
     'message accepted',
   )
-  const out = lines.join('')
+  // The time stamp and pid differ every run and may contain any digits ("88"): only the logged content counts.
+  const out = lines.map(line => {
+    const { time: _time, pid: _pid, hostname: _hostname, ...content } = JSON.parse(line) as Record<string, unknown>
+    return JSON.stringify(content)
+  }).join('\n')
   t.match(out, /W00000001/, 'ids are kept')
   t.match(out, /message accepted/)
   for (const secret of ['173', '王桂英', '13800138000', '武定路', 'diabetes', '88', '17.5']) {
