@@ -161,6 +161,16 @@ export async function sweepDeliveries(pool: pg.Pool, now: string): Promise<numbe
   const reclaimed = await pool.query(
     `UPDATE deliveries SET status = 'retrying', next_attempt_at = now(), lease_until = NULL WHERE status = 'sending' AND lease_until < now()`,
   )
+  // A call in flight when its notification was closed (someone acknowledged) came back failed and scheduled a
+  // retry that will never be claimed: it is cancelled, so nothing looks pending that will never be sent.
+  const orphaned = await pool.query(
+    `WITH cancelled AS (
+       UPDATE deliveries d SET status = 'cancelled', next_attempt_at = NULL FROM notification_requests r
+       WHERE r.command_id = d.command_id AND d.status IN ('queued', 'retrying') AND r.status NOT IN ('open', 'confirmed')
+       RETURNING d.id
+     )
+     INSERT INTO delivery_events (delivery_id, event) SELECT id, 'cancelled_notification_closed' FROM cancelled`,
+  )
   const fellBack = await withTransaction(pool, async client => {
     const { rows } = await client.query<{ id: string; command_id: string; channel: string }>(
       `SELECT d.id, d.command_id, d.channel FROM deliveries d JOIN notification_requests r USING (command_id)
@@ -175,7 +185,7 @@ export async function sweepDeliveries(pool: pg.Pool, now: string): Promise<numbe
     }
     return rows.length
   })
-  return (reclaimed.rowCount ?? 0) + fellBack
+  return (reclaimed.rowCount ?? 0) + (orphaned.rowCount ?? 0) + fellBack
 }
 
 /** A provider's receipt or call result for one of our deliveries (its reference is our delivery id). */
