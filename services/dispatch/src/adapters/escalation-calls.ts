@@ -69,71 +69,53 @@ export class EscalationCaller {
   }
 
   /**
-   * Delivers one queued call now and returns escalation's answer, for a person waiting on a page. If
-   * escalation cannot be reached the call stays queued for the loop and the caller learns it is pending.
+   * Delivers one queued call now and returns escalation's answer, for a person waiting on a page. If the loop
+   * has it already, waits for its answer; if escalation cannot be reached the call stays queued for the loop
+   * and the caller learns it is pending.
    */
   async deliverNow(requestId: string): Promise<CallResult | 'pending'> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const { rows } = await client.query<CallRow & { done_at: Date | null; result: CallResult | null }>(
-        'SELECT * FROM escalation_calls WHERE request_id = $1 FOR UPDATE',
-        [requestId],
-      )
-      const row = rows[0]
-      if (!row) {
-        await client.query('COMMIT')
-        return 'pending'
-      }
-      if (row.done_at) {
-        await client.query('COMMIT')
-        return row.result ?? 'pending'
-      }
-      const result = await this.call(row)
-      await this.settle(client, row, result)
-      await client.query('COMMIT')
-      return result ?? 'pending'
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
+    const claimed = await this.claim('request_id = $1', [requestId], 1)
+    if (claimed[0]) return (await this.deliver(claimed[0])) ?? 'pending'
+    for (const deadline = Date.now() + this.timeoutMs; Date.now() < deadline; await new Promise(resolve => setTimeout(resolve, 50))) {
+      const { rows } = await this.pool.query<{ done_at: Date | null; result: CallResult | null }>('SELECT done_at, result FROM escalation_calls WHERE request_id = $1', [requestId])
+      if (rows[0]?.done_at) return rows[0].result ?? 'pending'
     }
+    return 'pending'
   }
 
-  /** A few calls per transaction: while escalation hangs, each waits for its timeout with the rows locked. */
   private async deliverDue(): Promise<boolean> {
     const batch = 5
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const { rows } = await client.query<CallRow>(
-        `SELECT seq, request_id, alarm_id, action, attempts FROM escalation_calls
-         WHERE done_at IS NULL AND next_try_at <= now() ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batch],
-      )
-      for (const row of rows) await this.settle(client, row, await this.call(row))
-      await client.query('COMMIT')
-      return rows.length === batch
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+    const claimed = await this.claim('done_at IS NULL AND next_try_at <= now()', [], batch)
+    for (const row of claimed) await this.deliver(row)
+    return claimed.length === batch
   }
 
-  private async settle(client: pg.PoolClient, row: CallRow, result: CallResult | null): Promise<void> {
-    if (result) {
-      await client.query('UPDATE escalation_calls SET done_at = now(), result = $2, attempts = attempts + 1 WHERE seq = $1', [row.seq, result])
-      if (!result.ok) this.log.info({ alarmId: row.alarm_id, kind: row.action.kind, code: result.code }, 'escalation refused an action')
-      return
-    }
-    const delaySeconds = Math.min(60, 2 ** Math.min(row.attempts, 6))
-    await client.query(
-      `UPDATE escalation_calls SET attempts = attempts + 1, next_try_at = now() + make_interval(secs => $2) WHERE seq = $1`,
-      [row.seq, delaySeconds],
+  /**
+   * Takes calls for delivery by pushing their next try past the call's timeout (a lease), in one short
+   * statement: no transaction or connection is held while escalation is called, and a crashed caller's
+   * calls come due again when the lease runs out.
+   */
+  private async claim(where: string, params: unknown[], limit: number): Promise<CallRow[]> {
+    const lease = Math.ceil(this.timeoutMs / 1000) + 5
+    const { rows } = await this.pool.query<CallRow>(
+      `UPDATE escalation_calls SET next_try_at = now() + make_interval(secs => ${lease}), attempts = attempts + 1
+       WHERE seq IN (SELECT seq FROM escalation_calls WHERE ${where} AND done_at IS NULL AND next_try_at <= now() ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+       RETURNING seq, request_id, alarm_id, action, attempts`,
+      params,
     )
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq))
+  }
+
+  private async deliver(row: CallRow): Promise<CallResult | null> {
+    const result = await this.call(row)
+    if (result) {
+      await this.pool.query('UPDATE escalation_calls SET done_at = now(), result = $2 WHERE seq = $1', [row.seq, result])
+      if (!result.ok) this.log.info({ alarmId: row.alarm_id, kind: row.action.kind, code: result.code }, 'escalation refused an action')
+    } else {
+      const delaySeconds = Math.min(60, 2 ** Math.min(row.attempts, 6))
+      await this.pool.query(`UPDATE escalation_calls SET next_try_at = now() + make_interval(secs => $2) WHERE seq = $1`, [row.seq, delaySeconds])
+    }
+    return result
   }
 
   /** One HTTP call; null when there is no final answer (network error, timeout, 5xx). */
