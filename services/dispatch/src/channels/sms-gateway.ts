@@ -11,7 +11,7 @@
  *   the handset; anything else ('queued', 'ringing'...) means it was taken. Other statuses are failures,
  *   classified by classify.ts.
  * - Later it POSTs to callbackUrl the JSON `{ reference, id?, status: 'delivered' | 'failed' | 'answered' |
- *   'no_answer', digits?, detail? }` (digits: what the callee pressed), signed with signature.ts's scheme in
+ *   'no_answer', digits?, detail? }` (digits: what the callee pressed), signed with the scheme in packages/contracts/src/webhook-signature.ts in
  *   the header `x-anxin-signature` with a secret shared with the gateway. The callback route checks that
  *   signature on the raw body, then reads it with parseGatewayCallback.
  */

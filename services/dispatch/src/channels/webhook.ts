@@ -1,7 +1,7 @@
 /**
  * Posts the notification as signed JSON to a URL the organisation configured: a WeChat Work or DingTalk bot
  * bridge, a care home's own system, any HTTP gateway. A 2xx means the receiving system has the message, so it
- * counts as delivered. The receiver checks `x-anxin-signature` with signature.ts and drops repeats by
+ * counts as delivered. The receiver checks `x-anxin-signature` (packages/contracts/src/webhook-signature.ts) and drops repeats by
  * `x-anxin-delivery`, which is the same on every retry of a delivery.
  */
 import type { NotificationChannel, OutgoingMessage, SendResult } from './channel.ts'
