@@ -71,7 +71,7 @@ export async function handleLifecycleEvent(context: DispatchContext, tasks: Task
     const facts = await loadAlarmFacts(client, event.alarmId)
     if (!facts) return
     const settings = await loadSettings(client, facts.orgId)
-    if (event.action === 'raise' && settings.autoTaskAlarmTypes.includes(event.alarmType)) await tasks.createVisit(client, event.alarmId, { sequence: 1 })
+    if (event.action === 'raise' && settings.autoTaskAlarmTypes.includes(event.alarmType)) await tasks.createVisit(client, event.alarmId, { sequence: 1, facts })
     if (event.action === 'acknowledge' || event.action === 'dispatch') await closeRequests(client, event.alarmId, ['alarm'], 'acknowledged')
     if (event.state === 'resolved' || event.state === 'closed') {
       await closeRequests(client, event.alarmId, ['alarm', 'task_offer'], event.state)

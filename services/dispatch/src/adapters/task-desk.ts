@@ -30,8 +30,8 @@ export class TaskDesk {
    * A visit for an alarm: the first (sequence 1, from the alarm being raised or an operator), or a backup when
    * the first responder is late. Redelivery of the same trigger finds the task already there.
    */
-  async createVisit(client: pg.ClientBase, alarmId: string, options: { sequence?: number; exclude?: string[] } = {}): Promise<VisitTask | null> {
-    const facts = await loadAlarmFacts(client, alarmId)
+  async createVisit(client: pg.ClientBase, alarmId: string, options: { sequence?: number; exclude?: string[]; facts?: AlarmFacts } = {}): Promise<VisitTask | null> {
+    const facts = options.facts ?? (await loadAlarmFacts(client, alarmId))
     if (!facts) return null
     const sequence = options.sequence ?? (await nextSequence(client, alarmId))
     const task = newTask({ taskId: nameBasedUuid(`visit-task\n${alarmId}\n${sequence}`), alarmId, orgId: facts.orgId, at: this.nowIso() })
@@ -90,19 +90,19 @@ export class TaskDesk {
       actorId: effect.event.by ?? 'dispatch', action: `task_${effect.event.kind}`, channel: effect.event.by ? 'responder_app' : 'system', at: effect.event.at,
       detail: { taskId: next.taskId, version: next.version, from: effect.event.from, to: effect.event.to, ...effect.event.detail },
     })
-    const facts = await loadAlarmFacts(client, next.alarmId)
-    if (!facts) return result
-    const settings = await loadSettings(client, next.orgId)
-    if (effect.escalation) await queueEscalationCall(client, `task:${next.taskId}:v${next.version}`, next.alarmId, toEscalation(effect.escalation, effect.event.by, settings.arrivalDeadlineSeconds))
+    if (effect.escalation) {
+      const settings = await loadSettings(client, next.orgId)
+      await queueEscalationCall(client, `task:${next.taskId}:v${next.version}`, next.alarmId, toEscalation(effect.escalation, effect.event.by, settings.arrivalDeadlineSeconds))
+    }
     if (action.kind === 'arrive') await this.cancelForAlarm(client, next.alarmId, 'another responder has arrived', next.taskId)
-    if (effect.standDown) await this.notifyStaff(client, facts, effect.standDown, { purpose: 'stand_down', commandId: `task:${next.taskId}:stand-down:${effect.standDown}`, taskId: next.taskId })
-    if (effect.offerNext) {
-      if (action.kind === 'arrival_overdue') {
-        // The first responder keeps going; a second visit is offered to someone else in case they do not arrive.
-        await this.createVisit(client, next.alarmId, { exclude: next.responderId ? [next.responderId] : [] })
-      } else {
-        await this.offerNext(client, next, facts, next.declinedBy)
-      }
+    if (action.kind === 'arrival_overdue' && effect.offerNext) {
+      // The first responder keeps going; a second visit is offered to someone else in case they do not arrive.
+      await this.createVisit(client, next.alarmId, { exclude: next.responderId ? [next.responderId] : [] })
+    } else if (effect.standDown || effect.offerNext) {
+      const facts = await loadAlarmFacts(client, next.alarmId)
+      if (!facts) return result
+      if (effect.standDown) await this.notifyStaff(client, facts, effect.standDown, { purpose: 'stand_down', commandId: `task:${next.taskId}:stand-down:${effect.standDown}`, taskId: next.taskId })
+      if (effect.offerNext) await this.offerNext(client, next, facts, [])
     }
     return result
   }

@@ -8,6 +8,7 @@ import { alarmTimeline } from '../adapters/alarm-timeline.ts'
 import type { DispatchContext } from '../adapters/dispatch-context.ts'
 import { checkEndpoint } from '../adapters/endpoint-check.ts'
 import { loadSettings } from '../adapters/dispatch-settings.ts'
+import { loadPreferences } from '../adapters/recipient-reach.ts'
 import type { TaskDesk } from '../adapters/task-desk.ts'
 import { loadTask, tasksOfAlarm } from '../adapters/task-store.ts'
 
@@ -111,16 +112,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { context: Dispatc
 
   app.get('/people/:kind/:personId/preferences', async (request, reply) => {
     const { kind, personId } = request.params as { kind: string; personId: string }
-    const { rows } = await context.pool.query<{ channels: string[] | null; quiet_start: string | null; quiet_end: string | null; timezone: string; locale: string }>(
-      'SELECT channels, quiet_start::text, quiet_end::text, timezone, locale FROM notification_preferences WHERE person_kind = $1 AND person_id = $2',
-      [kind, personId],
-    )
-    const r = rows[0]
-    if (!r) return reply.send({ channels: null, quietHours: null, locale: 'zh-CN' })
-    return reply.send({
-      channels: r.channels, locale: r.locale,
-      quietHours: r.quiet_start && r.quiet_end ? { start: r.quiet_start.slice(0, 5), end: r.quiet_end.slice(0, 5), timezone: r.timezone } : null,
-    })
+    return reply.send(await loadPreferences(context.pool, kind, personId))
   })
 
   // The webhook secret is write-only: it is never sent back.

@@ -46,6 +46,7 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
   const html = (reply: FastifyReply, status: number, body: string): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(body)
 
   const sessionOf = (request: FastifyRequest, alarmId: string): SessionClaims | null => {
+    if (!z.uuid().safeParse(alarmId).success) return null
     const raw = request.headers.cookie?.split(';').map(c => c.trim()).find(c => c.startsWith(`${cookieName(alarmId)}=`))
     if (!raw) return null
     const verified = verifySession(decodeURIComponent(raw.slice(raw.indexOf('=') + 1)), secrets, context.now().toISOString())
@@ -103,7 +104,7 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
 
   app.get<{ Params: { alarmId: string }; Querystring: { lang?: string; done?: string; error?: string } }>('/responder/alarms/:alarmId', async (request, reply) => {
     const locale = localeOf(request)
-    const session = z.uuid().safeParse(request.params.alarmId).success ? sessionOf(request, request.params.alarmId) : null
+    const session = sessionOf(request, request.params.alarmId)
     if (!session) return html(reply, 401, messagePage(locale, text('sessionMissing', locale)))
     const view = await loadAlarmOverview(context.pool, session.alarmId)
     if (!view) return html(reply, 404, messagePage(locale, text('linkInvalid', locale)))
@@ -128,7 +129,7 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
 
   app.post<{ Params: { alarmId: string } }>('/responder/alarms/:alarmId/actions', async (request, reply) => {
     const alarmId = request.params.alarmId
-    const session = z.uuid().safeParse(alarmId).success ? sessionOf(request, alarmId) : null
+    const session = sessionOf(request, alarmId)
     if (!session) return reply.code(401).send({ code: 'no_session', message: 'open this page from the link in your notification' })
     const form = actionForm.safeParse(request.body)
     if (!form.success) return reply.code(400).send({ code: 'invalid_request', message: form.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ') })
@@ -141,7 +142,7 @@ export function registerResponderRoutes(app: FastifyInstance, deps: ResponderDep
   })
 
   app.post<{ Params: { alarmId: string } }>('/responder/alarms/:alarmId/push-subscription', async (request, reply) => {
-    const session = z.uuid().safeParse(request.params.alarmId).success ? sessionOf(request, request.params.alarmId) : null
+    const session = sessionOf(request, request.params.alarmId)
     if (!session || session.recipient.kind !== 'staff') return reply.code(401).send({ code: 'no_session', message: 'staff session required' })
     if (!verifyCsrf(session.sessionId, String(request.headers['x-csrf-token'] ?? ''), secrets)) return reply.code(403).send({ code: 'csrf', message: 'missing or wrong x-csrf-token' })
     const body = pushSubscription.safeParse(request.body)
@@ -183,9 +184,9 @@ async function act(deps: ResponderDeps, session: SessionClaims, form: ActionForm
     return fromCall(noted)
   }
   if (actor.kind !== 'staff' || !form.taskId) return { ok: false, code: 'invalid_request' }
-  const task = await context.pool.query<{ alarm_id: string }>('SELECT alarm_id FROM visit_tasks WHERE task_id = $1', [form.taskId])
-  if (task.rows[0]?.alarm_id !== session.alarmId) return { ok: false, code: 'not_your_task' }
-  const settings = await loadSettings(context.pool, (await context.pool.query<{ org_id: string }>('SELECT org_id FROM visit_tasks WHERE task_id = $1', [form.taskId])).rows[0]!.org_id)
+  const task = (await context.pool.query<{ alarm_id: string; org_id: string }>('SELECT alarm_id, org_id FROM visit_tasks WHERE task_id = $1', [form.taskId])).rows[0]
+  if (!task || task.alarm_id !== session.alarmId) return { ok: false, code: 'not_your_task' }
+  const settings = await loadSettings(context.pool, task.org_id)
   const by = actor.id
   const actions: Record<string, () => TaskAction> = {
     accept_task: () => ({ kind: 'accept', by, at: now, arrivalDueAt: new Date(Date.parse(now) + settings.arrivalDeadlineSeconds * 1000).toISOString() }),
