@@ -10,7 +10,7 @@ import { loadSettings } from './dispatch-settings.ts'
 import { queueEscalationCall, type EscalationAction } from './escalation-calls.ts'
 import { acceptNotification } from './notification-intake.ts'
 import type { Recipient } from './recipient-reach.ts'
-import { dueTaskIds, insertTask, loadCandidates, loadTask, nextSequence, saveTask } from './task-store.ts'
+import { dueTaskIds, insertTask, loadCandidates, loadTask, lockOpenTasks, nextSequence, saveTask } from './task-store.ts'
 
 export type TaskActResult = TaskTransitionResult | { ok: false; code: 'not_found'; message: string }
 
@@ -59,16 +59,9 @@ export class TaskDesk {
    * anyone on the way is told not to come.
    */
   async cancelForAlarm(client: pg.ClientBase, alarmId: string, reason: string, except?: string): Promise<number> {
-    const { rows } = await client.query<{ task_id: string }>(
-      `SELECT task_id FROM visit_tasks WHERE alarm_id = $1 AND state NOT IN ('completed', 'cancelled') AND task_id IS DISTINCT FROM $2
-       ORDER BY sequence FOR UPDATE`,
-      [alarmId, except ?? null],
-    )
-    for (const row of rows) {
-      const task = await loadTask(client, row.task_id, { forUpdate: true })
-      if (task) await this.apply(client, task, { kind: 'cancel', at: this.nowIso(), reason })
-    }
-    return rows.length
+    const open = await lockOpenTasks(client, alarmId, except ?? null)
+    for (const task of open) await this.apply(client, task, { kind: 'cancel', at: this.nowIso(), reason })
+    return open.length
   }
 
   /** Offers that lapsed go to the next candidate; a responder past the arrival deadline gets a backup. */

@@ -13,6 +13,16 @@ export async function loadTask(client: pg.ClientBase, taskId: string, options: {
   return r ? { ...r.task, residentId: r.resident_id, sequence: r.sequence } : null
 }
 
+/** The alarm's tasks still under way (all but `except`), oldest first, locked for the caller's transaction. */
+export async function lockOpenTasks(client: pg.ClientBase, alarmId: string, except: string | null): Promise<Array<VisitTask & { residentId: string }>> {
+  const { rows } = await client.query<{ task: VisitTask; resident_id: string }>(
+    `SELECT task, resident_id FROM visit_tasks WHERE alarm_id = $1 AND state NOT IN ('completed', 'cancelled') AND task_id IS DISTINCT FROM $2
+     ORDER BY sequence FOR UPDATE`,
+    [alarmId, except],
+  )
+  return rows.map(r => ({ ...r.task, residentId: r.resident_id }))
+}
+
 /** The alarm's tasks, newest first. */
 export async function tasksOfAlarm(db: pg.ClientBase | pg.Pool, alarmId: string): Promise<VisitTask[]> {
   const { rows } = await db.query<{ task: VisitTask }>('SELECT task FROM visit_tasks WHERE alarm_id = $1 ORDER BY sequence DESC', [alarmId])
