@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.tools/**', '.run/**', 'infra/kafka/libs/**', 'bench/results/**'] },
+  { ignores: ['**/node_modules/**', '.tools/**', '.run/**', 'infra/kafka/libs/**', 'bench/results/**', 'services/console/web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

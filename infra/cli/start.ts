@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util'
 import { createPool } from '@anxin/db'
 import { createLogger } from '@anxin/logging'
 import { runFleet } from '@anxin/simulators'
-import { DEFAULT_RESIDENTS, generateDemoDistrict, loadDistrict } from '../seed/index.ts'
+import { DEFAULT_RESIDENTS, generateDemoDistrict, loadConsoleAccounts, loadDistrict } from '../seed/index.ts'
 import { join } from 'node:path'
 import { startDemoProviders } from '../demo-providers/index.ts'
+import { buildWebUi } from '../stack/web-ui.ts'
 import { DEMO_PROVIDER_PORTS, ensureMosquitto, RUN_DIR, serviceEnv, stackUp, superviseServices, waitForPort, type PlatformService } from '../stack/index.ts'
 
 /**
@@ -21,13 +22,15 @@ const settings = await stackUp(logger)
 const pool = createPool({ url: settings.DATABASE_URL, schema: settings.DATABASE_SCHEMA, applicationName: 'anxin-start', max: 2 })
 const district = generateDemoDistrict({ residents: Number(values.residents) })
 logger.info(await loadDistrict(pool, district, settings.DEMO_FLEET_SECRET), 'demo district loaded')
+const accounts = await loadConsoleAccounts(pool, district, settings.DEMO_CONSOLE_PASSWORD)
 await ensureMosquitto(settings)
 const providers = await startDemoProviders({
   outboxDir: join(RUN_DIR, 'outbox'), smtpPort: DEMO_PROVIDER_PORTS.smtp, gatewayPort: DEMO_PROVIDER_PORTS.gateway,
   gatewayToken: settings.SMS_GATEWAY_TOKEN, callbackSecret: settings.SMS_GATEWAY_CALLBACK_SECRET, logger,
 })
 
-const PLATFORM: PlatformService[] = ['ingestion', 'recorder', 'alert', 'escalation', 'dispatch']
+const PLATFORM: PlatformService[] = ['ingestion', 'recorder', 'alert', 'escalation', 'dispatch', 'console']
+await buildWebUi(logger)
 const services = superviseServices(
   PLATFORM.map(name => ({ name, entry: `services/${name}/src/main.ts`, env: serviceEnv(name, settings) })),
   logger,
@@ -40,6 +43,8 @@ console.log(`
   alert      http://127.0.0.1:${serviceEnv('alert', settings).HTTP_PORT}/health/ready   /metrics
   escalation http://127.0.0.1:${serviceEnv('escalation', settings).HTTP_PORT}/health/ready   /metrics   POST /alarms/:id/actions
   dispatch   http://127.0.0.1:${serviceEnv('dispatch', settings).HTTP_PORT}/health/ready   /metrics   GET /alarms/:id/timeline
+  console    http://127.0.0.1:${serviceEnv('console', settings).HTTP_PORT}/   (API: /api/openapi.json)
+             sign in as ${[...new Set(accounts.filter(a => !a.username.startsWith('staff-')).map(a => a.username))].join(', ')} with password ${settings.DEMO_CONSOLE_PASSWORD}
   outbox     ${providers.outboxDir}/mail (e-mails: open a link to act as the responder), ${providers.outboxDir}/sms
   mqtt       ${settings.MQTT_URL}    kafka ${settings.KAFKA_BROKERS}    postgres ${settings.DATABASE_URL} (schema ${settings.DATABASE_SCHEMA})
   logs       .run/logs/

@@ -1,7 +1,7 @@
 import type { StackSettings } from './settings.ts'
 
 /** The environment each platform service gets when it runs against the local stack. */
-export type PlatformService = 'ingestion' | 'recorder' | 'alert' | 'escalation' | 'dispatch'
+export type PlatformService = 'ingestion' | 'recorder' | 'alert' | 'escalation' | 'dispatch' | 'console'
 
 /** Where the demo's stand-in providers listen (infra/demo-providers): a mailbox and an SMS / voice gateway. */
 export const DEMO_PROVIDER_PORTS = { smtp: Number(process.env.DEMO_SMTP_PORT ?? 2525), gateway: Number(process.env.DEMO_GATEWAY_PORT ?? 8090) }
@@ -39,6 +39,18 @@ export function serviceEnv(service: PlatformService, settings: StackSettings): R
       SMS_GATEWAY_CALLBACK_SECRET: settings.SMS_GATEWAY_CALLBACK_SECRET,
       VAPID_PUBLIC_KEY: settings.VAPID_PUBLIC_KEY,
       VAPID_PRIVATE_KEY: settings.VAPID_PRIVATE_KEY,
+    }
+  }
+  if (service === 'console') {
+    const port = process.env.CONSOLE_HTTP_PORT ?? '8086'
+    return {
+      ...common,
+      HTTP_PORT: port,
+      REDIS_URL: settings.REDIS_URL,
+      ESCALATION_URL: `http://127.0.0.1:${process.env.ESCALATION_HTTP_PORT ?? '8084'}`,
+      DISPATCH_URL: `http://127.0.0.1:${process.env.DISPATCH_HTTP_PORT ?? '8085'}`,
+      PUBLIC_BASE_URL: process.env.CONSOLE_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+      ...(process.env.MAP_TILE_URL ? { MAP_TILE_URL: process.env.MAP_TILE_URL } : {}),
     }
   }
   if (service === 'alert') return { ...common, REDIS_URL: settings.REDIS_URL, HTTP_PORT: process.env.ALERT_HTTP_PORT ?? '8083' }

@@ -31,6 +31,8 @@ export type StackSettings = {
   /** Web push (VAPID) keys of this installation. */
   VAPID_PUBLIC_KEY: string
   VAPID_PRIVATE_KEY: string
+  /** The demo console accounts' password (every demo account shares it; printed by `pnpm start`). */
+  DEMO_CONSOLE_PASSWORD: string
 }
 
 /** A P-256 key pair in the form web push wants: the public key uncompressed, both base64url. */
@@ -59,6 +61,7 @@ function defaults(): StackSettings {
     DISPATCH_LINK_SECRET: randomBytes(32).toString('base64url'),
     SMS_GATEWAY_TOKEN: randomBytes(18).toString('base64url'),
     SMS_GATEWAY_CALLBACK_SECRET: randomBytes(24).toString('base64url'),
+    DEMO_CONSOLE_PASSWORD: `anxin-${randomBytes(6).toString('base64url')}`,
     ...(() => {
       const keys = vapidKeys()
       return { VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey }

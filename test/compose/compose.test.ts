@@ -9,6 +9,7 @@ import { recorderEnvSchema } from '../../services/recorder/src/config.ts'
 import { alertEnvSchema } from '../../services/alert/src/config.ts'
 import { escalationEnvSchema } from '../../services/escalation/src/config.ts'
 import { dispatchEnvSchema } from '../../services/dispatch/src/config.ts'
+import { consoleEnvSchema } from '../../services/console/src/config.ts'
 
 /**
  * No Docker runs where this project is developed and tested, so docker-compose.yml and the Dockerfiles are
@@ -36,6 +37,7 @@ const ENV_SCHEMAS: Record<string, EnvSchema> = {
   alert: alertEnvSchema,
   escalation: escalationEnvSchema,
   dispatch: dispatchEnvSchema,
+  console: consoleEnvSchema,
   init: initEnvSchema,
 }
 
@@ -339,6 +341,12 @@ function checkBuild(name: string, service: ComposeService, workspace: Workspace,
   for (const instruction of instructions) {
     const args = tokens(instruction.args)
     if (instruction.keyword === 'FROM') {
+      // Each stage starts afresh; what is checked is the last stage, the image that runs (an earlier stage
+      // may build assets it copies with --from).
+      copiedBeforeInstall.length = 0
+      copied.length = 0
+      installed = false
+      installFilter = null
       const image = args.find(a => !a.startsWith('--')) ?? ''
       const problem = imageProblem(image)
       if (problem) problems.push(`${where(instruction)}: ${problem}`)

@@ -7,6 +7,7 @@ import { loadAlertConfig } from '../../services/alert/src/config.ts'
 import { buildEscalation, loadEscalationConfig, type EscalationService } from '@anxin/escalation'
 import { loadRecorderConfig } from '../../services/recorder/src/config.ts'
 import { buildDispatch, loadDispatchConfig, type DispatchService } from '@anxin/dispatch'
+import { buildConsole, loadConsoleConfig, type ConsoleService } from '@anxin/console'
 import { freePort } from '@anxin/infra/stack'
 import {
   pipelineEnv,
@@ -48,6 +49,8 @@ export type Pipeline = {
   startEscalationHttp: (options?: { now?: () => Date; env?: Record<string, string> }) => Promise<{ service: EscalationService; url: string }>
   /** Dispatch answering HTTP on a free port; `env` names its providers (SMTP_URL, SMS_GATEWAY_URL, ...). */
   startDispatch: (options: { escalationUrl: string; env?: Record<string, string>; now?: () => Date }) => Promise<{ service: DispatchService; url: string }>
+  /** The console (API, feed, and the web UI when built) listening on a free port in front of escalation and dispatch. */
+  startConsole: (options: { escalationUrl: string; dispatchUrl: string; env?: Record<string, string> }) => Promise<{ service: ConsoleService; url: string }>
   device: (d: FixtureDevice) => Promise<SimulatedDevice>
 }
 
@@ -136,6 +139,22 @@ export async function pipeline(t: Teardown, options: { devices: number }): Promi
       })
       const service = buildDispatch({ pool: db.pool, kafka: topics.kafka, logger, now: options.now }, config)
       t.teardown(() => service.stop())
+      await service.start()
+      await service.http.listen({ host: '127.0.0.1', port })
+      return { service, url }
+    },
+    startConsole: async options => {
+      const port = await freePort()
+      const url = `http://127.0.0.1:${port}`
+      const config = loadConsoleConfig({
+        ...ingestionEnv, CONSOLE_GROUP_ID: `console-${prefix}`, ESCALATION_URL: options.escalationUrl, DISPATCH_URL: options.dispatchUrl, PUBLIC_BASE_URL: url, ...options.env,
+      })
+      const redis = new Redis(stack.redisUrl)
+      const service = buildConsole({ pool: db.pool, redis, kafka: topics.kafka, logger }, config)
+      t.teardown(async () => {
+        await service.stop()
+        redis.disconnect()
+      })
       await service.start()
       await service.http.listen({ host: '127.0.0.1', port })
       return { service, url }

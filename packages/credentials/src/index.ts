@@ -1,2 +1,3 @@
 export * from './mosquitto-hash.ts'
 export * from './device-password.ts'
+export * from './staff-password.ts'

@@ -25,7 +25,7 @@ import {
 } from './vitals-fixture.ts'
 
 const SCHEMA = 'anxin'
-const MIGRATIONS = ['0001_registry', '0002_timeseries', '0003_timeseries_storage', '0004_alerting', '0005_escalation', '0006_dispatch']
+const MIGRATIONS = ['0001_registry', '0002_timeseries', '0003_timeseries_storage', '0004_alerting', '0005_escalation', '0006_dispatch', '0007_console']
 
 const started = performance.now()
 const pg = await PGlite.create({ extensions: { timescaledb } })
@@ -65,6 +65,7 @@ t.test('migrate applies the timescale flavour on a TimescaleDB engine', async t 
     { name: '0004_alerting', flavour: 'common' },
     { name: '0005_escalation', flavour: 'common' },
     { name: '0006_dispatch', flavour: 'common' },
+    { name: '0007_console', flavour: 'common' },
   ])
 })
 

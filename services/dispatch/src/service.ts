@@ -87,7 +87,7 @@ export function buildDispatch(deps: DispatchDeps, config: DispatchConfig): Dispa
   registerHealthRoutes(http, { metrics: registry, ready: () => ({ kafka: consumers.length === 2 && consumers.every(c => c.healthy()) }) })
   registerResponderRoutes(http, { context, tasks, caller, vapidPublicKey: config.VAPID_PUBLIC_KEY ?? null })
   registerProviderRoutes(http, { context, caller, callbackSecret: config.SMS_GATEWAY_CALLBACK_SECRET ?? null })
-  registerApiRoutes(http, { context, tasks })
+  registerApiRoutes(http, { context, tasks, caller })
 
   return {
     http,

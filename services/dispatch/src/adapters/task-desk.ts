@@ -28,9 +28,10 @@ export class TaskDesk {
 
   /**
    * A visit for an alarm: the first (sequence 1, from the alarm being raised or an operator), or a backup when
-   * the first responder is late. Redelivery of the same trigger finds the task already there.
+   * the first responder is late. Redelivery of the same trigger finds the task already there. `offerTo`: an
+   * operator chose the responder (typically after phoning them); if they decline, the usual ranking takes over.
    */
-  async createVisit(client: pg.ClientBase, alarmId: string, options: { sequence?: number; exclude?: string[]; facts?: AlarmFacts } = {}): Promise<VisitTask | null> {
+  async createVisit(client: pg.ClientBase, alarmId: string, options: { sequence?: number; exclude?: string[]; facts?: AlarmFacts; offerTo?: string } = {}): Promise<VisitTask | null> {
     const facts = options.facts ?? (await loadAlarmFacts(client, alarmId))
     if (!facts) return null
     const sequence = options.sequence ?? (await nextSequence(client, alarmId))
@@ -40,7 +41,7 @@ export class TaskDesk {
       orgId: facts.orgId, alarmId, residentId: facts.residentId, actorKind: 'system', actorId: 'dispatch', action: 'task_created',
       channel: 'system', at: task.createdAt, detail: { taskId: task.taskId, sequence },
     })
-    return this.offerNext(client, task, facts, options.exclude ?? [])
+    return this.offerNext(client, task, facts, options.exclude ?? [], options.offerTo)
   }
 
   /** A responder's (or the sweeper's) action on a task. */
@@ -100,14 +101,14 @@ export class TaskDesk {
     return result
   }
 
-  private async offerNext(client: pg.ClientBase, task: VisitTask, facts: AlarmFacts, exclude: readonly string[]): Promise<VisitTask> {
-    const candidates = await loadCandidates(client, facts.orgId)
+  private async offerNext(client: pg.ClientBase, task: VisitTask, facts: AlarmFacts, exclude: readonly string[], chosen?: string): Promise<VisitTask> {
     const now = this.nowIso()
-    const ranked = rankResponders(
-      { alarmType: facts.alarmType, residentLocation: facts.residentLocation, residentAreaId: facts.areaId, excluded: [...exclude, ...task.declinedBy, ...task.offeredTo], now },
-      candidates,
-    )
-    const best = ranked[0]
+    const best = chosen
+      ? { staffId: chosen }
+      : rankResponders(
+          { alarmType: facts.alarmType, residentLocation: facts.residentLocation, residentAreaId: facts.areaId, excluded: [...exclude, ...task.declinedBy, ...task.offeredTo], now },
+          await loadCandidates(client, facts.orgId),
+        )[0]
     if (!best) {
       this.context.logger.warn({ alarmId: task.alarmId, taskId: task.taskId }, 'no suitable responder is available for a visit; the task waits for an operator')
       return task

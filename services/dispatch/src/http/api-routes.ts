@@ -5,11 +5,10 @@ import { PLATFORM_ALARM_TYPES } from '@anxin/contracts'
 import { DELIVERY_CHANNELS } from '../channels/channel.ts'
 import { SKILLS } from '../domain/responder-matching.ts'
 import { alarmTimeline } from '../adapters/alarm-timeline.ts'
-import type { DispatchContext } from '../adapters/dispatch-context.ts'
 import { checkEndpoint } from '../adapters/endpoint-check.ts'
 import { loadSettings } from '../adapters/dispatch-settings.ts'
 import { loadPreferences } from '../adapters/recipient-reach.ts'
-import type { TaskDesk } from '../adapters/task-desk.ts'
+import { actOnTask, taskActionBody, type TaskActionDeps } from './task-actions.ts'
 import { loadTask, tasksOfAlarm } from '../adapters/task-store.ts'
 
 const issues = (error: z.ZodError): string => error.issues.map(i => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')
@@ -48,7 +47,7 @@ const profile = z.object({ skills: z.array(z.enum(SKILLS)).max(10).optional(), a
  * The service's own API for the operator console (which authenticates and authorises in front of it): an
  * alarm's timeline and tasks, a visit requested by an operator, and responders' positions and availability.
  */
-export function registerApiRoutes(app: FastifyInstance, deps: { context: DispatchContext; tasks: TaskDesk }): void {
+export function registerApiRoutes(app: FastifyInstance, deps: TaskActionDeps): void {
   const { context, tasks } = deps
 
   app.get('/alarms/:alarmId/timeline', async (request, reply) => {
@@ -63,14 +62,40 @@ export function registerApiRoutes(app: FastifyInstance, deps: { context: Dispatc
     return reply.send({ tasks: await tasksOfAlarm(context.pool, params.data.alarmId) })
   })
 
-  // An operator asks for a visit: a new task offered to the nearest suitable responder.
+  // An operator asks for a visit: a new task offered to the responder they chose, or else the nearest suitable one.
   app.post('/alarms/:alarmId/tasks', async (request, reply) => {
     const params = alarmParams.safeParse(request.params)
     if (!params.success) return reply.code(400).send({ code: 'invalid_alarm_id', message: issues(params.error) })
-    const task = await withTransaction(context.pool, client => tasks.createVisit(client, params.data.alarmId))
+    const body = z.object({ responderId: z.string().min(1).max(64).optional() }).strict().safeParse(request.body ?? {})
+    if (!body.success) return reply.code(400).send({ code: 'invalid_request', message: issues(body.error) })
+    const responderId = body.data.responderId
+    if (responderId) {
+      const staff = await context.pool.query(`SELECT 1 FROM staff s JOIN alarms a ON a.org_id = s.org_id WHERE s.id = $1 AND a.id = $2 AND s.role IN ('carer', 'doctor') AND s.active`, [
+        responderId, params.data.alarmId,
+      ])
+      if (!staff.rowCount) return reply.code(400).send({ code: 'invalid_responder', message: 'responderId is not an active carer or doctor of the alarm\'s organisation' })
+    }
+    const task = await withTransaction(context.pool, client => tasks.createVisit(client, params.data.alarmId, responderId ? { offerTo: responderId } : {}))
     context.kick()
     if (!task) return reply.code(404).send({ code: 'not_found', message: 'no such alarm' })
     return reply.code(201).send({ task })
+  })
+
+  // A responder's step on their task, made in the console (which has authenticated them): the same rules as the
+  // responder page, and the escalation call delivered before answering so the console shows the new state.
+  app.post('/tasks/:taskId/actions', async (request, reply) => {
+    const params = z.object({ taskId: z.uuid() }).safeParse(request.params)
+    const body = taskActionBody.safeParse(request.body)
+    if (!params.success || !body.success) return reply.code(400).send({ code: 'invalid_request', message: issues((params.error ?? body.error)!) })
+    const result = await actOnTask(deps, params.data.taskId, body.data)
+    if (result !== 'pending' && !result.ok) return reply.code(result.code === 'not_found' ? 404 : 409).send({ code: result.code, message: result.message ?? result.code })
+    const client = await context.pool.connect()
+    try {
+      // pending: the task moved; escalation has not confirmed yet (the outbox keeps trying).
+      return reply.code(result === 'pending' ? 202 : 200).send({ task: await loadTask(client, params.data.taskId, { forUpdate: false }), escalation: result === 'pending' ? 'pending' : 'done' })
+    } finally {
+      client.release()
+    }
   })
 
   app.get('/tasks/:taskId', async (request, reply) => {

@@ -4,19 +4,17 @@ import { z } from 'zod'
 import { appendAudit } from '@anxin/audit'
 import { withTransaction } from '@anxin/db'
 import { csrfToken, signSession, verifyCsrf, verifyLink, verifySession, type SessionClaims } from '../domain/action-token.ts'
-import { TASK_OUTCOMES, type TaskAction } from '../domain/visit-task.ts'
+import { TASK_OUTCOMES } from '../domain/visit-task.ts'
 import { findLink, redeemLink } from '../adapters/action-links.ts'
 import { loadAlarmOverview } from '../adapters/alarm-overview.ts'
-import type { DispatchContext } from '../adapters/dispatch-context.ts'
 import { checkEndpoint } from '../adapters/endpoint-check.ts'
-import { loadSettings } from '../adapters/dispatch-settings.ts'
 import { confirmRequest } from '../adapters/delivery-store.ts'
-import { queueEscalationCall, type CallResult, type EscalationCaller, type EscalationAction } from '../adapters/escalation-calls.ts'
-import type { TaskDesk } from '../adapters/task-desk.ts'
+import { queueEscalationCall, type CallResult, type EscalationAction } from '../adapters/escalation-calls.ts'
+import { actOnTask, type TaskActionDeps } from './task-actions.ts'
 import { flashText, pickLocale, text, type PageLocale } from './page-text.ts'
 import { alarmPage, interstitial, messagePage, PUSH_SCRIPT, SERVICE_WORKER } from './responder-view.ts'
 
-export type ResponderDeps = { context: DispatchContext; tasks: TaskDesk; caller: EscalationCaller; vapidPublicKey: string | null }
+export type ResponderDeps = TaskActionDeps & { vapidPublicKey: string | null }
 
 const cookieName = (alarmId: string): string => `anxin_rs_${alarmId.replace(/-/g, '').slice(0, 16)}`
 
@@ -166,7 +164,6 @@ const fromCall = (result: CallResult | 'pending'): ActOutcome => (result === 'pe
 async function act(deps: ResponderDeps, session: SessionClaims, form: ActionForm): Promise<ActOutcome> {
   const { context, caller } = deps
   const actor = session.recipient
-  const now = context.now().toISOString()
   if (form.lat !== undefined && form.lon !== undefined && actor.kind === 'staff') {
     await context.pool.query('UPDATE responder_profiles SET lat = $2, lon = $3, position_at = now(), updated_at = now() WHERE staff_id = $1', [actor.id, form.lat, form.lon])
   }
@@ -184,20 +181,9 @@ async function act(deps: ResponderDeps, session: SessionClaims, form: ActionForm
     return fromCall(noted)
   }
   if (actor.kind !== 'staff' || !form.taskId) return { ok: false, code: 'invalid_request' }
-  const task = (await context.pool.query<{ alarm_id: string; org_id: string }>('SELECT alarm_id, org_id FROM visit_tasks WHERE task_id = $1', [form.taskId])).rows[0]
+  const task = (await context.pool.query<{ alarm_id: string }>('SELECT alarm_id FROM visit_tasks WHERE task_id = $1', [form.taskId])).rows[0]
   if (!task || task.alarm_id !== session.alarmId) return { ok: false, code: 'not_your_task' }
-  const settings = await loadSettings(context.pool, task.org_id)
-  const by = actor.id
-  const actions: Record<string, () => TaskAction> = {
-    accept_task: () => ({ kind: 'accept', by, at: now, arrivalDueAt: new Date(Date.parse(now) + settings.arrivalDeadlineSeconds * 1000).toISOString() }),
-    decline_task: () => ({ kind: 'decline', by, at: now, ...(form.notes ? { reason: form.notes } : {}) }),
-    depart: () => ({ kind: 'depart', by, at: now }),
-    arrive: () => ({ kind: 'arrive', by, at: now }),
-    complete: () => ({ kind: 'complete', by, at: now, outcome: form.outcome!, ...(form.notes ? { notes: form.notes } : {}) }),
-  }
-  if (form.action === 'complete' && !form.outcome) return { ok: false, code: 'outcome_required' }
-  const result = await deps.tasks.act(form.taskId, actions[form.action]!())
-  if (!result.ok) return { ok: false, code: result.code }
-  if (!result.effect.escalation) return { ok: true }
-  return fromCall(await caller.deliverNow(`task:${result.next.taskId}:v${result.next.version}`))
+  const steps = { accept_task: 'accept', decline_task: 'decline', depart: 'depart', arrive: 'arrive', complete: 'complete' } as const
+  const result = await actOnTask(deps, form.taskId, { action: steps[form.action], by: actor.id, outcome: form.outcome, notes: form.notes })
+  return result === 'pending' || result.ok ? result : { ok: false, code: result.code }
 }
