@@ -23,4 +23,16 @@ export default tseslint.config(
   // tap's top-level t.test() returns a promise that tap itself tracks.
   { files: ['**/*.test.ts'], rules: { '@typescript-eslint/no-floating-promises': 'off' } },
   { files: ['**/*.js'], languageOptions: { globals: globals.node } },
+  // The console's web UI runs in the browser (its own tsconfig: DOM, Preact JSX).
+  {
+    files: ['services/console/web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
 )

@@ -3,7 +3,7 @@ import { hashPassword } from '@anxin/credentials'
 import { upsertAccount } from '@anxin/console'
 import { waitUntil } from '@anxin/testing'
 import { pipeline } from './pipeline.ts'
-import { followFeed, signIn, type FeedMessage } from './feed-client.ts'
+import { followFeed, signIn, type FeedMessage } from '@anxin/testing'
 
 const PASSWORD = 'operator password 123'
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import { waitUntil } from '@anxin/testing'
-import { phoneBrowser, type Locator, type Page } from '../../services/dispatch/test/fixtures/browser.ts'
+import { testBrowser, type Locator, type Page } from '@anxin/testing/browser'
 import { smtpSink } from '../../services/dispatch/test/fixtures/providers.ts'
 import { pipeline } from './pipeline.ts'
 
@@ -31,7 +31,7 @@ t.test('a carer on a phone opens the e-mailed link, acknowledges, takes the visi
   const resident = p.devices[0]!.residentId!
   const pool = p.db.pool
   const smtp = await smtpSink(t)
-  const { phone } = await phoneBrowser(t)
+  const { phone } = await testBrowser(t)
   await mkdir(ARTIFACTS, { recursive: true })
   const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true })
 

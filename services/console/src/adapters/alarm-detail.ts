@@ -12,6 +12,8 @@ export type AlarmDetail = {
   resident: ResidentDetail
   evidence: Evidence[]
   tasks: TaskView[]
+  /** The resident's devices now (also in `resident.devices`): what is on the wrist or the wall matters on this page. */
+  devices: ResidentDetail['devices']
   location: LastLocation | null
   recommendation: { call120: boolean }
 }
@@ -44,6 +46,7 @@ export async function loadAlarmDetail(context: ConsoleContext, user: SessionUser
     resident,
     evidence: evidence.rows.map(e => ({ at: e.at.toISOString(), kind: e.kind, role: e.role, values: e.values })),
     tasks,
+    devices: resident.devices,
     location: l ? { at: l.time.toISOString(), lat: l.lat, lon: l.lon, accuracyM: l.accuracy_m } : null,
     recommendation: { call120: (call120.rowCount ?? 0) > 0 },
   }

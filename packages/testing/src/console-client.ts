@@ -1,6 +1,10 @@
 /** A console client: signs in, then follows the live feed (SSE) the way a browser's EventSource does. */
 
-export type FeedMessage = { id: string; event: string; data: { seq: string; kind: string; cause: string; alarmId: string | null; alarm: { id: string; type: string; state: string } | null; device: unknown } }
+export type FeedMessage = {
+  id: string
+  event: string
+  data: { seq: string; kind: string; cause: string; alarmId: string | null; residentId: string | null; alarm: { id: string; type: string; state: string } | null; device: unknown }
+}
 
 export type ConsoleClient = { cookie: string; csrf: string; call: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }> } // eslint-disable-line @typescript-eslint/no-explicit-any
 
