@@ -1,3 +1,4 @@
+import { distanceMetres } from '@anxin/geo'
 import type { ClearDecision, Evidence, RaiseDecision, RuleResult } from './types.ts'
 
 /**
@@ -59,18 +60,8 @@ export const CONFIRM_SPACING_MS = 30_000
 /** A single fix this far beyond the outside line is trusted alone: waiting 30 s more only loses ground. */
 export const CLEARLY_GONE_M = 500
 
-/** Mean Earth radius (IUGG); the spherical model's error at zone scales is far below GPS error. */
-const EARTH_RADIUS_M = 6_371_008.8
-
-/** Great-circle (haversine) distance in metres. */
-export function distanceM(a: LatLon, b: LatLon): number {
-  const rad = Math.PI / 180
-  const dLat = (b.lat - a.lat) * rad
-  const dLon = (b.lon - a.lon) * rad
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2
-  // min(1, …) guards asin against rounding just above 1 for antipodal points.
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)))
-}
+/** Great-circle distance in metres (shared with dispatch and the console). */
+export const distanceM = distanceMetres
 
 /** Where the resident was last seen, for the operator; null before the first fix. */
 export function lastKnownLocation(state: GeofenceState): KnownLocation | null {

@@ -1,5 +1,5 @@
 import type { SessionUser } from '../domain/session-user.ts'
-import { loadResidentDetail, type ResidentDetail } from '../http/resident-routes.ts'
+import { loadResidentDetail, type ResidentDetail } from './resident-records.ts'
 import { loadAlarmSummary, type AlarmSummary } from './alarm-read-model.ts'
 import type { ConsoleContext } from './console-context.ts'
 import { tasksOfAlarm, type TaskView } from './visit-tasks.ts'

@@ -10,10 +10,13 @@ export type ConsoleAuditEntry = { action: string; alarmId?: string | null; resid
  * read of a resident's health data and every change made through the console goes through here.
  */
 export async function auditConsole(pool: pg.Pool, user: SessionUser, entry: ConsoleAuditEntry, at: Date): Promise<void> {
-  await withTransaction(pool, client =>
-    appendAudit(client, {
-      orgId: user.orgId, alarmId: entry.alarmId ?? null, residentId: entry.residentId ?? null, actorKind: 'staff', actorId: user.staffId,
-      action: entry.action, channel: 'console', at: at.toISOString(), detail: entry.detail ?? {},
-    }),
-  )
+  await withTransaction(pool, client => auditIn(client, user, entry, at))
+}
+
+/** Records a change in the same transaction as the change, so neither commits without the other. */
+export async function auditIn(client: pg.PoolClient, user: SessionUser, entry: ConsoleAuditEntry, at: Date): Promise<void> {
+  await appendAudit(client, {
+    orgId: user.orgId, alarmId: entry.alarmId ?? null, residentId: entry.residentId ?? null, actorKind: 'staff', actorId: user.staffId,
+    action: entry.action, channel: 'console', at: at.toISOString(), detail: entry.detail ?? {},
+  })
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { SessionUser } from '../domain/session-user.ts'
-import { distanceMetres } from '../domain/distance.ts'
+import { distanceMetres } from '@anxin/geo'
 
 export type ResponderChoice = {
   staffId: string; fullName: string; role: string; phone: string | null; available: boolean; openTasks: number; distanceM: number | null; skills: string[]

@@ -11,7 +11,7 @@ import { actionBodies, lifecycleAction, type ActionName } from './alarm-actions.
 import { ApiError, notFound } from './api-error.ts'
 import { alarmSummarySchema, pageOf } from './schemas.ts'
 import type { ApiRouter } from './route-kit.ts'
-import { loadVitalSeries } from './resident-routes.ts'
+import { loadVitalSeries } from '../adapters/resident-records.ts'
 
 const alarmParams = z.object({ alarmId: z.uuid() })
 const listQuery = z.object({

@@ -5,7 +5,8 @@ import { DEVICE_STATES, DEVICE_TYPES, deviceSummaries, deviceSummarySchema } fro
 import type { SessionUser } from '../domain/session-user.ts'
 import { notFound } from './api-error.ts'
 import type { ApiRouter } from './route-kit.ts'
-import { auditIn, decodeCursor, limitSchema, page, refSchema } from './resident-routes.ts'
+import { auditIn } from '../adapters/console-audit.ts'
+import { decodeCursor, limitSchema, page, refSchema } from './registry-kit.ts'
 
 const deviceParams = z.object({ deviceId: refSchema }).strict()
 const listQuery = z.object({

@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { withTransaction } from '@anxin/db'
-import { validatePolicy, type EscalationPolicy } from '@anxin/escalation'
+import { DEFAULT_POLICIES, validatePolicy, type EscalationPolicy } from '@anxin/escalation'
 import type { ConsoleContext } from '../adapters/console-context.ts'
 import type { SessionUser } from '../domain/session-user.ts'
 import { ApiError, forbidden, notFound } from './api-error.ts'
 import type { ApiRouter } from './route-kit.ts'
-import { auditIn } from './resident-routes.ts'
+import { auditIn } from '../adapters/console-audit.ts'
 
 // Policy ids include the defaults' `default:<org>:<name>` form.
 const policyParams = z.object({ policyId: z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/, 'letters, digits and : . _ -, up to 128 characters') }).strict()
@@ -80,10 +80,12 @@ export function registerPolicyRoutes(api: ApiRouter, context: ConsoleContext): v
   // Policies have no area: every query is scoped to the user's organisation.
   api.route({
     method: 'GET', url: '/api/policies', tag: 'policies', summary: "The organisation's escalation policies", permission: 'policies.read',
-    response: z.object({ items: z.array(policySchema) }),
+    response: z.object({ items: z.array(policySchema), defaultsInEffect: z.boolean() }),
     handler: async ({ user }) => {
       const { rows } = await pool.query<PolicyRow>(`SELECT ${COLUMNS} FROM escalation_policies WHERE org_id = $1 ORDER BY id`, [user.orgId])
-      return { items: rows.map(toPolicy) }
+      // With none stored, escalation runs its built-in ladder: show it, so the page never says "no policy" while one is in force.
+      if (rows.length === 0) return { items: DEFAULT_POLICIES(user.orgId).map(({ orgId: _orgId, ...policy }) => policy), defaultsInEffect: true }
+      return { items: rows.map(toPolicy), defaultsInEffect: false }
     },
   })
 

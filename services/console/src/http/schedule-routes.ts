@@ -5,7 +5,8 @@ import { scopeSql, type ConsoleContext } from '../adapters/console-context.ts'
 import type { SessionUser } from '../domain/session-user.ts'
 import { ApiError, forbidden, notFound } from './api-error.ts'
 import type { ApiRouter } from './route-kit.ts'
-import { auditIn, checkArea, idSchema, invalid, refSchema } from './resident-routes.ts'
+import { auditIn } from '../adapters/console-audit.ts'
+import { checkArea, idSchema, invalid, refSchema } from './registry-kit.ts'
 
 const ROTA_ROLES = ['operator', 'carer', 'doctor', 'supervisor'] as const
 

@@ -8,10 +8,9 @@ import { STAFF_ROLES } from '../domain/roles.ts'
 import type { SessionUser } from '../domain/session-user.ts'
 import { ApiError, notFound } from './api-error.ts'
 import type { ApiRouter } from './route-kit.ts'
-import {
-  STAFF_COLUMNS, auditIn, checkArea, decodeCursor, idSchema, invalid, isUniqueViolation, limitSchema, page, refSchema, staffRefSchema, toStaffRef,
-  type StaffRow,
-} from './resident-routes.ts'
+import { auditIn } from '../adapters/console-audit.ts'
+import { STAFF_COLUMNS, staffRefSchema, toStaffRef, type StaffRow } from '../adapters/resident-records.ts'
+import { checkArea, decodeCursor, idSchema, invalid, isUniqueViolation, limitSchema, page, refSchema } from './registry-kit.ts'
 
 const usernameSchema = z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, 'letters, digits and . _ @ -, 3 to 64 characters')
 // Long rather than complex (NIST SP 800-63B): twelve characters at least; argon2 gets slow beyond a few hundred.

@@ -1,3 +1,4 @@
+import { distanceMetres } from '@anxin/geo'
 /**
  * Who should be offered a home visit: the suitable responders, best first.
  *
@@ -45,7 +46,6 @@ export type RankedResponder = { staffId: string; distanceMeters: number | null; 
 export const DEFAULT_MAX_POSITION_AGE_MINUTES = 30
 
 /** Mean earth radius (IUGG), metres. */
-const EARTH_RADIUS_M = 6371008.8
 
 const NONE: readonly string[] = Object.freeze([])
 const FIRST_AID: readonly string[] = Object.freeze(['first_aid'])
@@ -114,14 +114,8 @@ function compareRanked(a: RankedResponder, b: RankedResponder): number {
   return a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0
 }
 
-/** Great-circle distance in metres (haversine, mean earth radius). */
-export function distanceMeters(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const rad = Math.PI / 180
-  const dLat = (b.lat - a.lat) * rad
-  const dLon = (b.lon - a.lon) * rad
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)))
-}
+/** Great-circle distance in metres (shared with alert and the console). */
+export const distanceMeters = distanceMetres
 
 function validPoint(p: { lat: number; lon: number }): boolean {
   return Number.isFinite(p.lat) && Number.isFinite(p.lon) && Math.abs(p.lat) <= 90 && Math.abs(p.lon) <= 180
