@@ -1,37 +1,20 @@
 import t from 'tap'
-import { hashPassword } from '@anxin/credentials'
-import { upsertAccount } from '@anxin/console'
-import { waitUntil } from '@anxin/testing'
+import { followFeed, signIn, waitUntil, type FeedMessage } from '@anxin/testing'
+import { DESK_PASSWORD, monitoringCentre } from './console-desk.ts'
 import { pipeline } from './pipeline.ts'
-import { followFeed, signIn, type FeedMessage } from '@anxin/testing'
-
-const PASSWORD = 'operator password 123'
 
 t.test('the console API over the real platform: SOS in the live feed, acknowledge, dispatch, the responder accepts, arrives and reports; the feed resumes after a reconnect with nothing lost or doubled', async t => {
   const p = await pipeline(t, { devices: 1 })
   const pool = p.db.pool
   const device = p.devices[0]!
   const resident = device.residentId!
-  await pool.query(`UPDATE residents SET lat = 31.2290, lon = 121.4450 WHERE id = $1`, [resident])
-  await pool.query(`INSERT INTO staff (id, org_id, full_name, role, phone) VALUES ('op-1', 'org-test', '值班员甲', 'operator', '1'), ('carer-1', 'org-test', '护理员乙', 'carer', '2')`)
-  await pool.query(`INSERT INTO responder_profiles (staff_id, skills, available, lat, lon, position_at) VALUES ('carer-1', '{first_aid}', true, 31.2295, 121.4455, now())`)
-  // Only the operator's dispatch makes a visit here, so the test knows which task is which.
-  await pool.query(`INSERT INTO dispatch_settings (org_id, auto_task_alarm_types) VALUES ('org-test', '{}')`)
-  const hash = await hashPassword(PASSWORD)
-  await upsertAccount(pool, 'op-1', 'op-1', hash)
-  await upsertAccount(pool, 'carer-1', 'carer-1', hash)
+  const { consoleUrl } = await monitoringCentre(p)
 
-  await p.startIngestion()
-  await p.startAlert()
-  const escalation = await p.startEscalationHttp()
-  const dispatch = await p.startDispatch({ escalationUrl: escalation.url })
-  const console_ = await p.startConsole({ escalationUrl: escalation.url, dispatchUrl: dispatch.url })
-
-  const operator = await signIn(console_.url, 'op-1', PASSWORD)
+  const operator = await signIn(consoleUrl, 'op-1', DESK_PASSWORD)
   const queue = await operator.call('GET', '/api/alarms')
   t.equal(queue.status, 200)
   t.same(queue.body.items, [], 'the queue starts empty')
-  const feed = followFeed(console_.url, operator.cookie, { after: queue.body.feedSeq })
+  const feed = followFeed(consoleUrl, operator.cookie, { after: queue.body.feedSeq })
   t.teardown(() => feed.close())
 
   const watch = await p.device(device)
@@ -76,7 +59,7 @@ t.test('the console API over the real platform: SOS in the live feed, acknowledg
   await feed.closed
   const seenBefore = feed.messages.length
 
-  const carer = await signIn(console_.url, 'carer-1', PASSWORD)
+  const carer = await signIn(consoleUrl, 'carer-1', DESK_PASSWORD)
   const mine = await carer.call('GET', '/api/me/tasks')
   t.equal(mine.status, 200)
   t.equal(mine.body.items.length, 1, 'the carer sees the task offered to her')
@@ -88,7 +71,7 @@ t.test('the console API over the real platform: SOS in the live feed, acknowledg
     t.equal(r.status, 200, `the carer: ${step.action}`)
   }
 
-  const resumed = followFeed(console_.url, operator.cookie, { lastEventId: feed.lastId! })
+  const resumed = followFeed(consoleUrl, operator.cookie, { lastEventId: feed.lastId! })
   t.teardown(() => resumed.close())
   t.ok(await waitUntil(async () => resumed.messages.some(m => m.data.alarm?.state === 'resolved'), 15000), 'after reconnecting, the operator sees the alarm resolved')
   const all = [...feed.messages.slice(0, seenBefore), ...resumed.messages]

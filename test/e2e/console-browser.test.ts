@@ -1,18 +1,16 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { upsertAccount } from '@anxin/console'
-import { hashPassword } from '@anxin/credentials'
 import { testBrowser, type Page } from '@anxin/testing/browser'
 import { pipeline } from './pipeline.ts'
+import { DESK_PASSWORD, monitoringCentre } from './console-desk.ts'
 
-const PASSWORD = 'console browser test 1'
 const ARTIFACTS = join(import.meta.dirname, '..', '..', '.run', 'artifacts', 'console')
 
 async function signIn(page: Page, url: string, username: string): Promise<void> {
   await page.goto(url)
   await page.getByTestId('login-username').fill(username)
-  await page.getByTestId('login-password').fill(PASSWORD)
+  await page.getByTestId('login-password').fill(DESK_PASSWORD)
   await page.getByTestId('login-submit').click()
 }
 
@@ -21,26 +19,14 @@ t.test('in real Chromium: an operator sees an SOS within a second, acknowledges 
   const p = await pipeline(t, { devices: 2 })
   const pool = p.db.pool
   const device = p.devices[0]!
-  await pool.query(`UPDATE residents SET full_name = '王桂英', lat = 31.2290, lon = 121.4450, address = '江宁路 88 弄 3 号 502 室' WHERE id = $1`, [device.residentId])
-  await pool.query(`INSERT INTO staff (id, org_id, full_name, role, phone) VALUES ('op-1', 'org-test', '值班员甲', 'operator', '1'), ('carer-1', 'org-test', '护理员乙', 'carer', '2')`)
-  await pool.query(`INSERT INTO responder_profiles (staff_id, skills, available, lat, lon, position_at) VALUES ('carer-1', '{first_aid}', true, 31.2295, 121.4455, now())`)
-  // The operator's dispatch makes the only visit, so the carer's phone shows exactly one task.
-  await pool.query(`INSERT INTO dispatch_settings (org_id, auto_task_alarm_types) VALUES ('org-test', '{}')`)
-  const hash = await hashPassword(PASSWORD)
-  await upsertAccount(pool, 'op-1', 'op-1', hash)
-  await upsertAccount(pool, 'carer-1', 'carer-1', hash)
-
-  await p.startIngestion()
-  await p.startAlert()
-  const escalation = await p.startEscalationHttp()
-  const dispatch = await p.startDispatch({ escalationUrl: escalation.url })
-  const console_ = await p.startConsole({ escalationUrl: escalation.url, dispatchUrl: dispatch.url })
+  await pool.query(`UPDATE residents SET full_name = '王桂英', address = '江宁路 88 弄 3 号 502 室' WHERE id = $1`, [device.residentId])
+  const { consoleUrl } = await monitoringCentre(p)
 
   const browser = await testBrowser(t)
   const desk = await (await browser.desktop()).newPage()
   const pageErrors: string[] = []
   desk.on('pageerror', e => pageErrors.push(String(e)))
-  await signIn(desk, console_.url, 'op-1')
+  await signIn(desk, consoleUrl, 'op-1')
   await desk.getByTestId('alarm-queue').waitFor()
   await desk.locator('[data-testid="feed-status"][data-state="live"]').waitFor()
   t.equal(await desk.getByTestId('alarm-row').count(), 0, 'the queue is empty')
@@ -81,7 +67,7 @@ t.test('in real Chromium: an operator sees an SOS within a second, acknowledges 
 
   const phone = await (await browser.phone()).newPage()
   phone.on('pageerror', e => pageErrors.push(String(e)))
-  await signIn(phone, console_.url, 'carer-1')
+  await signIn(phone, consoleUrl, 'carer-1')
   const card = phone.getByTestId('task-card').first()
   await card.waitFor({ timeout: 10000 })
   await phone.screenshot({ path: join(ARTIFACTS, '04-phone-offer.png') })
