@@ -27,6 +27,15 @@ export const consoleEnvSchema = z.object({
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   /** A map tile URL template (https://tiles.example/{z}/{x}/{y}.png); absent: maps show the position without tiles. */
   MAP_TILE_URL: optional(z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'a URL template with {z}, {x} and {y}')),
+  /**
+   * Whose X-Forwarded-For to believe for the client's address (sign-in throttling, audit): 'false' (the
+   * default: nobody, the console faces clients directly), or the proxy addresses/CIDRs in front of it.
+   * Believing everyone would let an attacker pick a fresh address for every guess.
+   */
+  TRUST_PROXY: z.string().default('false').transform(v => (v === 'false' ? false : v.split(',').map(p => p.trim()).filter(Boolean))),
+  /** Password checks at once (each takes 64 MiB), and how many may wait before sign-ins are turned away. */
+  SIGN_IN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SIGN_IN_QUEUE: z.coerce.number().int().min(0).max(10000).default(64),
   /** The built web UI (services/console/web/dist). */
   WEB_ROOT: z.string().default(fileURLToPath(new URL('../web/dist', import.meta.url))),
 })

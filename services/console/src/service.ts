@@ -9,6 +9,7 @@ import type { Logger } from '@anxin/logging'
 import { registerHealthRoutes } from '@anxin/service-kit'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ConsoleContext } from './adapters/console-context.ts'
+import { ConcurrencyGate } from './domain/concurrency-gate.ts'
 import { FeedHub } from './adapters/feed-hub.ts'
 import { writeAlarmEvents, writeLifecycleEvents } from './adapters/feed-writer.ts'
 import { LoginThrottle } from './adapters/login-throttle.ts'
@@ -63,7 +64,7 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
   collectDefaultMetrics({ register: registry, prefix: 'anxin_console_' })
   new Gauge({ name: 'anxin_console_feed_connections', help: 'Browsers following the live feed on this instance', registers: [registry], collect() { this.set(hub.connections) } })
 
-  const http = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: true })
+  const http = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: config.TRUST_PROXY })
   const routes: string[] = []
   http.addHook('onRoute', route => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`)
@@ -86,7 +87,10 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
     const id = sessionCookie(request)
     return id ? sessions.touch(id, now()) : null
   })
-  registerSessionRoutes(api, { context, throttle, secureCookie: https, maxSeconds: config.SESSION_MAX_HOURS * 3600 })
+  registerSessionRoutes(api, {
+    context, throttle, secureCookie: https, maxSeconds: config.SESSION_MAX_HOURS * 3600,
+    passwordGate: new ConcurrencyGate({ limit: config.SIGN_IN_CONCURRENCY, queue: config.SIGN_IN_QUEUE }),
+  })
   registerAlarmRoutes(api, context)
   registerFeedRoutes(api, { context, hub, keepAliveMs: 15000 })
   registerResponderRoutes(api, context)

@@ -44,7 +44,10 @@ export function registerAlarmRoutes(api: ApiRouter, context: ConsoleContext): vo
     handler: async ({ user, query }) => {
       // The feed position is read first: anything that changes after the snapshot is in the feed after it.
       const feedSeq = await latestFeedSeq(context.pool)
-      return { ...(await listAlarms(context.pool, user, query)), feedSeq }
+      const page = await listAlarms(context.pool, user, query)
+      // The queue names residents and what happened to them: looking at it is audited, once per page.
+      await auditConsole(context.pool, user, { action: 'list_alarms', detail: { view: query.view, shown: page.items.length } }, context.now())
+      return { ...page, feedSeq }
     },
   })
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { auditConsole } from '../adapters/console-audit.ts'
 import type { ConsoleContext } from '../adapters/console-context.ts'
 import type { FeedHub } from '../adapters/feed-hub.ts'
 import { latestFeedSeq, type FeedEvent } from '../adapters/feed-store.ts'
@@ -24,6 +25,7 @@ export function registerFeedRoutes(api: ApiRouter, deps: { context: ConsoleConte
       // No position: start from now (the browser loads the queue first and passes its feedSeq).
       const after = resume ?? (await latestFeedSeq(deps.context.pool))
 
+      await auditConsole(deps.context.pool, user, { action: 'follow_feed', detail: { after } }, deps.context.now())
       reply.hijack()
       const out = reply.raw
       out.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' })

@@ -5,6 +5,7 @@ import { auditConsole } from '../adapters/console-audit.ts'
 import type { ConsoleContext } from '../adapters/console-context.ts'
 import type { LoginThrottle } from '../adapters/login-throttle.ts'
 import { verifyAgainstDecoy, verifyPassword } from '@anxin/credentials'
+import type { ConcurrencyGate } from '../domain/concurrency-gate.ts'
 import { STAFF_ROLES } from '../domain/roles.ts'
 import type { Session } from '../domain/session-user.ts'
 import { ApiError } from './api-error.ts'
@@ -28,7 +29,9 @@ export function sessionCookie(request: FastifyRequest): string | null {
   return null
 }
 
-export function registerSessionRoutes(api: ApiRouter, deps: { context: ConsoleContext; throttle: LoginThrottle; secureCookie: boolean; maxSeconds: number }): void {
+export type SessionRouteDeps = { context: ConsoleContext; throttle: LoginThrottle; passwordGate: ConcurrencyGate; secureCookie: boolean; maxSeconds: number }
+
+export function registerSessionRoutes(api: ApiRouter, deps: SessionRouteDeps): void {
   const { context, throttle } = deps
   const answer = (session: Session) => ({ user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt, mapTileUrl: context.mapTileUrl })
   const setCookie = (reply: FastifyReply, value: string, maxAge: number): void => {
@@ -46,7 +49,11 @@ export function registerSessionRoutes(api: ApiRouter, deps: { context: ConsoleCo
         return reply.code(429).send({ code: 'too_many_attempts', message: `too many failed sign-ins; try again in ${verdict.retryAfterSeconds} s`, retryAfterSeconds: verdict.retryAfterSeconds })
       }
       const account = await findAccount(context.pool, body.username)
-      const ok = account && account.usable ? await verifyPassword(account.passwordHash, body.password) : await verifyAgainstDecoy(body.password)
+      const ok = await deps.passwordGate.run(() => (account && account.usable ? verifyPassword(account.passwordHash, body.password) : verifyAgainstDecoy(body.password)))
+      if (ok === null) {
+        reply.header('retry-after', '5')
+        return reply.code(503).send({ code: 'busy', message: 'too many sign-ins at once; try again in a few seconds' })
+      }
       if (!ok || !account) {
         await throttle.recordFailure(body.username, address)
         context.logger.warn({ address }, 'console sign-in refused')

@@ -90,3 +90,24 @@ t.test('security headers on every answer', async t => {
   t.match(String(r.headers['content-security-policy']), /default-src 'self'.*frame-ancestors 'none'/)
   t.equal(r.headers['referrer-policy'], 'no-referrer')
 })
+
+t.test('guessing many usernames from one address is throttled too, and a forged X-Forwarded-For does not help', async t => {
+  const c = await consoleApp(t, { env: { LOGIN_MAX_FAILURES_PER_ADDRESS: '3' } })
+  for (let i = 0; i < 3; i++) {
+    const r = await c.app.inject({ method: 'POST', url: '/api/session', headers: { 'x-forwarded-for': `10.0.0.${i}` }, payload: { username: `guess-${i}`, password: 'x' } })
+    t.equal(r.statusCode, 401)
+  }
+  const r = await c.app.inject({ method: 'POST', url: '/api/session', headers: { 'x-forwarded-for': '10.0.0.99' }, payload: { username: 'a-oper', password: PASSWORD } })
+  t.equal(r.statusCode, 429, 'the fourth attempt from the same client is refused, whatever it claims to forward')
+})
+
+t.test('a burst of sign-ins beyond what the password checker may take at once is turned away (503), not queued without end', async t => {
+  const c = await consoleApp(t, { env: { SIGN_IN_CONCURRENCY: '1', SIGN_IN_QUEUE: '1' } })
+  const burst = await Promise.all(
+    Array.from({ length: 6 }, () => c.app.inject({ method: 'POST', url: '/api/session', payload: { username: 'a-super', password: PASSWORD } })),
+  )
+  const codes = burst.map(r => r.statusCode).sort()
+  t.ok(codes.includes(200), 'those within the limit sign in')
+  t.ok(codes.filter(s => s === 503).length >= 3, `the rest are told to retry (${codes.join(',')})`)
+  t.equal(burst.find(r => r.statusCode === 503)!.json().code, 'busy')
+})
