@@ -36,6 +36,8 @@ export const consoleEnvSchema = z.object({
   /** Password checks at once (each takes 64 MiB), and how many may wait before sign-ins are turned away. */
   SIGN_IN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   SIGN_IN_QUEUE: z.coerce.number().int().min(0).max(10000).default(64),
+  /** How long the live feed keeps events for browsers to resume from (a longer absence reloads the queue). */
+  FEED_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** The built web UI (services/console/web/dist). */
   WEB_ROOT: z.string().default(fileURLToPath(new URL('../web/dist', import.meta.url))),
 })

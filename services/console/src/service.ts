@@ -6,11 +6,12 @@ import type { Redis } from 'ioredis'
 import { alarmEventSchema, alarmLifecycleEventSchema, kafkaTopicNames } from '@anxin/contracts'
 import { assertTopicsExist, createProducer, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
 import type { Logger } from '@anxin/logging'
-import { registerHealthRoutes } from '@anxin/service-kit'
+import { registerHealthRoutes, WakeableLoop } from '@anxin/service-kit'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { ConsoleContext } from './adapters/console-context.ts'
 import { ConcurrencyGate } from './domain/concurrency-gate.ts'
 import { FeedHub } from './adapters/feed-hub.ts'
+import { pruneFeed } from './adapters/feed-store.ts'
 import { writeAlarmEvents, writeLifecycleEvents } from './adapters/feed-writer.ts'
 import { LoginThrottle } from './adapters/login-throttle.ts'
 import { ServiceClient } from './adapters/service-client.ts'
@@ -59,6 +60,11 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
     escalation: new ServiceClient('escalation', config.ESCALATION_URL), dispatch: new ServiceClient('dispatch', config.DISPATCH_URL),
   }
   const hub = new FeedHub({ pool: deps.pool, logger: log, schema: config.DATABASE_SCHEMA })
+  const pruner = new WakeableLoop({
+    step: async () => (await pruneFeed(deps.pool, config.FEED_RETENTION_DAYS)) > 0,
+    idleMs: 3600_000,
+    onError: (error, failures) => log.warn({ err: (error as Error).message, failures }, 'feed pruning failed'),
+  })
 
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'anxin_console_' })
@@ -114,6 +120,7 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
     start: async () => {
       await assertTopicsExist(deps.kafka, [topics.alarm, topics.alarmLifecycle, topics.deadLetter])
       await hub.start()
+      pruner.start()
       producer = await createProducer(deps.kafka)
       const common = { kafka: deps.kafka, deadLetterProducer: producer, deadLetterTopic: topics.deadLetter, logger: log, sessionTimeoutMs: 6000 }
       consumers.push(
@@ -137,6 +144,7 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
     stop: async () => {
       for (const c of consumers.splice(0)) await c.stop()
       await hub.stop()
+      await pruner.stop()
       await producer?.disconnect()
       await http.close()
     },

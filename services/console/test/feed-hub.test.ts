@@ -3,7 +3,7 @@ import t from 'tap'
 import { withTransaction } from '@anxin/db'
 import { testDatabase, testLogger, testStack, waitUntil } from '@anxin/testing'
 import { FeedHub } from '../src/adapters/feed-hub.ts'
-import { appendFeedEvents, type FeedEvent, type NewFeedEvent } from '../src/adapters/feed-store.ts'
+import { appendFeedEvents, pruneFeed, type FeedEvent, type NewFeedEvent } from '../src/adapters/feed-store.ts'
 import type { SessionUser } from '../src/domain/session-user.ts'
 
 const user = (orgId: string, areaId: string | null): SessionUser => ({
@@ -27,9 +27,9 @@ t.test('two console instances push every event once, in order, to each browser; 
   const early: FeedEvent[] = []
   const areaOnly: FeedEvent[] = []
   const otherOrg: FeedEvent[] = []
-  await hubs[0]!.subscribe({ user: user('org-a', null), send: e => early.push(e) }, '0')
-  await hubs[1]!.subscribe({ user: user('org-a', 'area-1'), send: e => areaOnly.push(e) }, '0')
-  await hubs[1]!.subscribe({ user: user('org-b', null), send: e => otherOrg.push(e) }, '0')
+  await hubs[0]!.subscribe({ user: user('org-a', null), send: e => early.push(e), resync: () => {} }, '0')
+  await hubs[1]!.subscribe({ user: user('org-a', 'area-1'), send: e => areaOnly.push(e), resync: () => {} }, '0')
+  await hubs[1]!.subscribe({ user: user('org-b', null), send: e => otherOrg.push(e), resync: () => {} }, '0')
 
   // Writers in parallel (two console consumers), and a browser that joins halfway at the position it had.
   const writers = Array.from({ length: 4 }, async (_v, w) => {
@@ -39,7 +39,7 @@ t.test('two console instances push every event once, in order, to each browser; 
   await waitUntil(async () => early.length >= 40, 10000)
   const joinAt = early[19]!.seq
   const late: FeedEvent[] = []
-  await hubs[1]!.subscribe({ user: user('org-a', null), send: e => late.push(e) }, joinAt)
+  await hubs[1]!.subscribe({ user: user('org-a', null), send: e => late.push(e), resync: () => {} }, joinAt)
   await Promise.all(writers)
 
   const orgA = await db.pool.query<{ seq: string }>(`SELECT seq FROM console_feed WHERE org_id = 'org-a' ORDER BY seq`)
@@ -61,4 +61,26 @@ t.test('a redelivered Kafka message is recorded once', async t => {
   t.equal(await withTransaction(db.pool, client => appendFeedEvents(client, [once])), 0)
   const rows = await db.pool.query(`SELECT 1 FROM console_feed WHERE event_id = 'lifecycle:fixed-id'`)
   t.equal(rows.rowCount, 1)
+})
+
+t.test('a browser back after the retention is told to reload its snapshot, then gets what is kept', async t => {
+  const db = await testDatabase(t, await testStack())
+  const { logger } = testLogger('feed')
+  const hub = new FeedHub({ pool: db.pool, logger, schema: db.schema, pollMs: 5000 })
+  await hub.start()
+  t.teardown(() => hub.stop())
+  const append = (events: NewFeedEvent[]) => withTransaction(db.pool, client => appendFeedEvents(client, events))
+  await append([event('org-a', null), event('org-a', null)])
+  await db.pool.query(`UPDATE console_feed SET created_at = now() - interval '8 days'`)
+  await append([event('org-a', null)])
+  t.equal(await pruneFeed(db.pool, 7), 2, 'events older than the retention go')
+  const kept = await db.pool.query<{ seq: string }>('SELECT seq FROM console_feed')
+  let resynced = 0
+  const seen: FeedEvent[] = []
+  await hub.subscribe({ user: user('org-a', null), send: e => seen.push(e), resync: () => resynced++ }, '1')
+  t.equal(resynced, 1, 'position 1 is gone: reload')
+  t.same(seen.map(e => e.seq), kept.rows.map(r => r.seq))
+  let fresh = 0
+  await hub.subscribe({ user: user('org-a', null), send: () => {}, resync: () => fresh++ }, String(BigInt(kept.rows[0]!.seq) - 1n))
+  t.equal(fresh, 0, 'a position just before what is kept needs no reload')
 })

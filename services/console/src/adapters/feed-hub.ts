@@ -3,9 +3,14 @@ import { listenForChanges, type ChangeListener } from '@anxin/db'
 import type { Logger } from '@anxin/logging'
 import { WakeableLoop } from '@anxin/service-kit'
 import type { SessionUser } from '../domain/session-user.ts'
-import { FEED_CHANNEL, feedAfter, latestFeedSeq, type FeedEvent } from './feed-store.ts'
+import { FEED_CHANNEL, feedAfter, latestFeedSeq, oldestFeedSeq, type FeedEvent } from './feed-store.ts'
 
-export type FeedSubscriber = { user: SessionUser; send: (event: FeedEvent) => void }
+export type FeedSubscriber = {
+  user: SessionUser
+  send: (event: FeedEvent) => void
+  /** The position asked for is older than what the feed keeps: the browser must reload its snapshot. */
+  resync: () => void
+}
 
 type Subscription = FeedSubscriber & { lastSeq: bigint; catchingUp: boolean; queued: FeedEvent[] }
 
@@ -71,6 +76,8 @@ export class FeedHub {
     this.subscriptions.add(sub)
     const unsubscribe = (): void => void this.subscriptions.delete(sub)
     try {
+      const oldest = await oldestFeedSeq(this.pool)
+      if (sub.lastSeq > 0n && oldest !== null && sub.lastSeq < BigInt(oldest) - 1n) subscriber.resync()
       // Catch up from the table until it has nothing more; events the pump sees meanwhile wait in `queued`.
       for (;;) {
         const page = await feedAfter(this.pool, sub.lastSeq.toString(), PAGE, sub.user.orgId)

@@ -53,6 +53,24 @@ export async function appendFeedEvents(client: pg.ClientBase, events: readonly N
   return rowCount ?? 0
 }
 
+/**
+ * Drops events older than the retention, a batch at a time (a browser away that long reloads the queue
+ * anyway). Returns how many went; any instance may run it.
+ */
+export async function pruneFeed(db: pg.Pool, retentionDays: number, batch = 5000): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM console_feed WHERE seq IN (SELECT seq FROM console_feed WHERE created_at < now() - make_interval(days => $1) ORDER BY seq LIMIT $2)`,
+    [retentionDays, batch],
+  )
+  return rowCount ?? 0
+}
+
+/** The first position still kept, or null when the feed is empty. */
+export async function oldestFeedSeq(db: pg.Pool): Promise<string | null> {
+  const { rows } = await db.query<{ seq: string | null }>('SELECT min(seq)::text AS seq FROM console_feed')
+  return rows[0]!.seq
+}
+
 /** Held until the transaction ends; taking it twice in one transaction is fine. */
 export async function lockFeed(client: pg.ClientBase): Promise<void> {
   await client.query(`SELECT pg_advisory_xact_lock(hashtext('anxin_console_feed'))`)

@@ -46,7 +46,8 @@ export function registerFeedRoutes(api: ApiRouter, deps: { context: ConsoleConte
       }
       out.on('close', close)
       try {
-        unsubscribe = await deps.hub.subscribe({ user, send }, after)
+        const resync = (): void => void out.write(`event: resync\ndata: {}\n\n`)
+        unsubscribe = await deps.hub.subscribe({ user, send, resync }, after)
         if (out.destroyed) close()
       } catch (error) {
         deps.context.logger.warn({ err: (error as Error).message }, 'feed catch-up failed')
