@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import type pg from 'pg'
-import { deviceEnvelopeSchema, kafkaTopicNames } from '@anxin/contracts'
+import { alarmLifecycleEventSchema, deviceEnvelopeSchema, kafkaTopicNames } from '@anxin/contracts'
 import { assertTopicsExist, createProducer, OutboxRelay, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
 import type { Logger } from '@anxin/logging'
 import { registerHealthRoutes } from '@anxin/service-kit'
@@ -42,7 +42,7 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
   let checking: Promise<void> = Promise.resolve()
 
   const http = Fastify({ logger: false })
-  registerHealthRoutes(http, { metrics: metrics.registry, ready: () => ({ kafka: consumers.length === 2 && consumers.every(c => c.healthy()), redis: deps.redis.status === 'ready' }) })
+  registerHealthRoutes(http, { metrics: metrics.registry, ready: () => ({ kafka: consumers.length === 3 && consumers.every(c => c.healthy()), redis: deps.redis.status === 'ready' }) })
 
   const service: AlertService = {
     http,
@@ -52,7 +52,7 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
       return processor
     },
     start: async () => {
-      await assertTopicsExist(deps.kafka, [topics.deviceAlarm, topics.deviceTelemetry, topics.deviceEvent, topics.alarm, topics.deadLetter])
+      await assertTopicsExist(deps.kafka, [topics.deviceAlarm, topics.deviceTelemetry, topics.deviceEvent, topics.alarm, topics.alarmLifecycle, topics.deadLetter])
       await profiles.start()
       producer = await createProducer(deps.kafka)
       relay = new OutboxRelay({ pool: deps.pool, producer, table: 'alarm_outbox', topicFor: () => topics.alarm, logger: log, onPublished: n => metrics.published.inc(n) })
@@ -67,6 +67,11 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
         // The shortest session Kafka allows by default (6 s): after a crash, SOS handling resumes that soon.
         await runConsumer({ ...common, groupId: `${config.ALERT_GROUP_ID}-urgent`, topics: [topics.deviceAlarm], sessionTimeoutMs: 6000, handle: m => p.handle(m.map(x => x.value)) }),
         await runConsumer({ ...common, groupId: config.ALERT_GROUP_ID, topics: [topics.deviceTelemetry, topics.deviceEvent], handle: m => p.handle(m.map(x => x.value)) }),
+        // A person resolving an alarm closes the alert service's record of it, so the next press raises a new one.
+        await runConsumer({
+          ...common, schema: alarmLifecycleEventSchema, groupId: `${config.ALERT_GROUP_ID}-lifecycle`, topics: [topics.alarmLifecycle],
+          handle: m => p.closeHandled(m.map(x => x.value)),
+        }),
       )
       timer = setInterval(() => {
         checking = checking

@@ -1,4 +1,4 @@
-import type { DeviceEnvelope } from '@anxin/contracts'
+import type { AlarmLifecycleEvent, DeviceEnvelope } from '@anxin/contracts'
 import type { Logger } from '@anxin/logging'
 import { applyDecision, sameSlot, type AlarmChange, type OpenAlarm, type ResidentContext } from '../domain/alarm-book.ts'
 import type { ResidentProfile } from '../domain/profile.ts'
@@ -108,6 +108,29 @@ export class AlertProcessor {
       })
     }
     await this.deps.states.flush()
+  }
+
+  /**
+   * A person resolved or closed an alarm (escalation's lifecycle). The alert service's own record of it is
+   * closed too: otherwise the next press of the same button, or the next fall, would only add to an alarm
+   * nobody is handling any more, and nobody would be told. Idempotent: a replayed event finds it closed.
+   */
+  async closeHandled(events: ReadonlyArray<Pick<AlarmLifecycleEvent, 'alarmId' | 'residentId' | 'state' | 'outcome'>>): Promise<void> {
+    for (const event of events) {
+      if (event.state !== 'resolved' && event.state !== 'closed') continue
+      await this.lock.run(event.residentId, async () => {
+        const profile = await this.deps.profiles.get(event.residentId)
+        const alarm = profile ? (await this.deps.alarms.loadOpen(event.residentId)).find(a => a.alarmId === event.alarmId) : undefined
+        if (!profile || !alarm) return
+        const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
+        const change: AlarmChange = { kind: 'cleared', alarm: { ...alarm, version: alarm.version + 1 }, evidence: [], reason: `handled: ${event.outcome ?? event.state}` }
+        const applied = await this.deps.alarms.apply(context, [change], this.now().toISOString())
+        if (applied.length === 0) return
+        this.deps.metrics.alarmChanges.inc({ kind: change.kind, type: alarm.type })
+        this.log.info({ alarmId: alarm.alarmId, kind: change.kind }, 'alarm closed: handled by a person')
+        this.deps.relay.kick()
+      })
+    }
   }
 
   private async applyDecisions(profile: ResidentProfile, decisions: Array<{ decision: Decision; deviceId: string | null }>): Promise<void> {
