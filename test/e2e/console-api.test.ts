@@ -89,6 +89,8 @@ t.test('the console API over the real platform: SOS in the live feed, acknowledg
   const ackEntry = timeline.body.items.find((e: { action: string; channel: string }) => e.action === 'acknowledge')
   t.equal(ackEntry.actor.name, '值班员甲', 'with names')
   t.equal(ackEntry.channel, 'console')
+  const offer = timeline.body.items.find((e: { action: string; detail: { recipient?: { id: string } } }) => e.action.startsWith('notification_') && e.detail.recipient?.id === 'carer-1')
+  t.equal(offer?.detail.recipient.name, '护理员乙', 'notifications name who they went to')
 
   const audit = await pool.query<{ action: string }>(`SELECT action FROM audit_log WHERE actor_id = 'op-1' ORDER BY seq`)
   t.ok(audit.rows.some(r => r.action === 'view_alarm'), 'the operator\'s read of the alarm is audited')

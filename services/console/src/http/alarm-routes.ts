@@ -68,9 +68,16 @@ export function registerAlarmRoutes(api: ApiRouter, context: ConsoleContext): vo
     handler: async ({ user, params }) => {
       const alarm = await loadAlarmSummary(context.pool, user, params.alarmId)
       if (!alarm) throw notFound('alarm')
-      const answer = await context.dispatch.expectOk<{ timeline: Array<{ actor: { kind: string; id: string } | null }> }>('GET', `/alarms/${params.alarmId}/timeline`)
-      const names = await personNames(context, alarm.residentId, answer.timeline.map(e => e.actor))
-      return { items: answer.timeline.map(e => ({ ...e, actor: e.actor ? { ...e.actor, name: names.get(`${e.actor.kind}:${e.actor.id}`) ?? null } : null })) }
+      type Entry = { actor: { kind: string; id: string } | null; detail: { recipient?: { kind: string; id: string; name?: string | null } | null } }
+      const answer = await context.dispatch.expectOk<{ timeline: Entry[] }>('GET', `/alarms/${params.alarmId}/timeline`)
+      const names = await personNames(context, alarm.residentId, answer.timeline.flatMap(e => [e.actor, e.detail.recipient ?? null]))
+      const named = <P extends { kind: string; id: string; name?: string | null }>(p: P) => ({ ...p, name: p.name ?? names.get(`${p.kind}:${p.id}`) ?? null })
+      // Escalation's audit names people by id only; the timeline shows who they are.
+      return {
+        items: answer.timeline.map(e => ({
+          ...e, actor: e.actor ? named(e.actor) : null, detail: e.detail.recipient ? { ...e.detail, recipient: named(e.detail.recipient) } : e.detail,
+        })),
+      }
     },
   })
 
