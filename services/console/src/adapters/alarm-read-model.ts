@@ -1,4 +1,6 @@
 import type pg from 'pg'
+import { z } from 'zod'
+import { decodeCursor } from '../http/registry-kit.ts'
 import type { SessionUser } from '../domain/session-user.ts'
 import { scopeSql } from './console-context.ts'
 
@@ -89,7 +91,8 @@ export type AlarmFilter = {
 
 const OPEN = `(COALESCE(l.state, 'raised') NOT IN ('resolved', 'closed') AND (l.state IS NOT NULL OR a.status = 'open'))`
 
-type QueueKey = { p: number; t: string; id: string }
+const queueKey = z.object({ p: z.number().int(), t: z.iso.datetime(), id: z.uuid() })
+type QueueKey = z.infer<typeof queueKey>
 
 /**
  * Alarms in the user's scope. The open view is the queue: highest priority first, then oldest first (the one
@@ -111,7 +114,7 @@ export async function listAlarms(db: pg.Pool, user: SessionUser, filter: AlarmFi
   if (filter.from) add('a.raised_at >= ?', filter.from)
   if (filter.to) add('a.raised_at < ?', filter.to)
   const queue = filter.view === 'open'
-  const cursor = filter.cursor ? (JSON.parse(Buffer.from(filter.cursor, 'base64url').toString()) as QueueKey) : null
+  const cursor = decodeCursor(filter.cursor, queueKey) ?? null
   if (cursor && queue) {
     values.push(cursor.p, cursor.t, cursor.id)
     const [p, t, id] = [values.length - 2, values.length - 1, values.length]

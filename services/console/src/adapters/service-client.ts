@@ -31,7 +31,12 @@ export class ServiceClient {
       throw new ApiError(503, 'service_unavailable', `the ${this.name} service did not answer (${(error as Error).name}); try again`)
     }
     const text = await response.text()
-    const parsed = text ? (JSON.parse(text) as T) : (undefined as T)
+    let parsed: T
+    try {
+      parsed = text ? (JSON.parse(text) as T) : (undefined as T)
+    } catch {
+      throw new ApiError(503, 'service_unavailable', `the ${this.name} service answered something that is not JSON (${response.status})`)
+    }
     if (response.status >= 500) throw new ApiError(503, 'service_unavailable', `the ${this.name} service failed (${response.status}); try again`)
     return { status: response.status, body: parsed }
   }
