@@ -47,6 +47,12 @@ export const kafkaTopics = {
     config: { 'retention.ms': String(30 * 24 * 3600 * 1000) },
     description: 'Escalation to dispatch: notify these people, through these channels, for this reason.',
   },
+  registry: {
+    name: 'anxin.registry.v1',
+    partitions: 3,
+    config: { 'retention.ms': String(30 * 24 * 3600 * 1000) },
+    description: 'Registry changes (residents, households, devices, bindings, staff, care teams, consent): which record, which fields; never their values.',
+  },
   deadLetter: {
     name: 'anxin.deadletter.v1',
     partitions: 3,
