@@ -6,7 +6,7 @@ import { DEFAULT_RESIDENTS, generateDemoDistrict, loadConsoleAccounts, loadDistr
 import { join } from 'node:path'
 import { startDemoProviders } from '../demo-providers/index.ts'
 import { buildWebUi } from '../stack/web-ui.ts'
-import { DEMO_PROVIDER_PORTS, ensureMosquitto, RUN_DIR, serviceEnv, stackUp, superviseServices, waitForPort, type PlatformService } from '../stack/index.ts'
+import { brokerSyncEnv, DEMO_PROVIDER_PORTS, ensureMosquitto, RUN_DIR, serviceEnv, stackUp, superviseServices, waitForPort, type PlatformService } from '../stack/index.ts'
 
 /**
  * `pnpm start`: the local stack, the demo district, every platform service, and the demo fleet playing
@@ -31,8 +31,13 @@ const providers = await startDemoProviders({
 
 const PLATFORM: PlatformService[] = ['ingestion', 'recorder', 'alert', 'escalation', 'dispatch', 'console']
 await buildWebUi(logger)
+// The broker credential sync runs beside the services: devices provisioned or revoked on the console reach
+// the broker's password file (and the broker) at once.
 const services = superviseServices(
-  PLATFORM.map(name => ({ name, entry: `services/${name}/src/main.ts`, env: serviceEnv(name, settings) })),
+  [
+    { name: 'broker-sync', entry: 'infra/cli/broker-sync.ts', env: brokerSyncEnv(settings) },
+    ...PLATFORM.map(name => ({ name, entry: `services/${name}/src/main.ts`, env: serviceEnv(name, settings) })),
+  ],
   logger,
 )
 for (const name of PLATFORM) await waitForPort(Number(serviceEnv(name, settings).HTTP_PORT), { timeoutMs: 60000 })
@@ -46,7 +51,7 @@ console.log(`
   console    http://127.0.0.1:${serviceEnv('console', settings).HTTP_PORT}/   (API: /api/openapi.json)
              sign in as ${[...new Set(accounts.filter(a => !a.username.startsWith('staff-')).map(a => a.username))].join(', ')} with password ${settings.DEMO_CONSOLE_PASSWORD}
   outbox     ${providers.outboxDir}/mail (e-mails: open a link to act as the responder), ${providers.outboxDir}/sms
-  mqtt       ${settings.MQTT_URL}    kafka ${settings.KAFKA_BROKERS}    postgres ${settings.DATABASE_URL} (schema ${settings.DATABASE_SCHEMA})
+  mqtt       ${settings.MQTT_URL} (device credentials follow the registry: broker-sync)    kafka ${settings.KAFKA_BROKERS}    postgres ${settings.DATABASE_URL} (schema ${settings.DATABASE_SCHEMA})
   logs       .run/logs/
 Press Ctrl-C to stop the services (the stack keeps running; "pnpm stack down" stops it).
 `)

@@ -1,2 +1,3 @@
 export * from './render.ts'
 export * from './broker.ts'
+export * from './credential-sync.ts'

@@ -10,6 +10,9 @@ import { RUN_DIR, type StackSettings } from './settings.ts'
 const dir = join(RUN_DIR, 'mosquitto')
 const pidFile = join(dir, 'mosquitto.pid')
 
+/** Where the local broker's files are: its config directory (passwd, acl) and the pid file it writes. */
+export const LOCAL_BROKER = { dir, pidFile } as const
+
 function runningPid(): number | null {
   if (!existsSync(pidFile)) return null
   const pid = Number(readFileSync(pidFile, 'utf8').trim())

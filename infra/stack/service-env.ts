@@ -1,3 +1,4 @@
+import { LOCAL_BROKER } from './mosquitto.ts'
 import type { StackSettings } from './settings.ts'
 
 /** The environment each platform service gets when it runs against the local stack. */
@@ -50,9 +51,23 @@ export function serviceEnv(service: PlatformService, settings: StackSettings): R
       ESCALATION_URL: `http://127.0.0.1:${process.env.ESCALATION_HTTP_PORT ?? '8084'}`,
       DISPATCH_URL: `http://127.0.0.1:${process.env.DISPATCH_HTTP_PORT ?? '8085'}`,
       PUBLIC_BASE_URL: process.env.CONSOLE_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+      DEVICE_MQTT_URL: settings.MQTT_URL,
       ...(process.env.MAP_TILE_URL ? { MAP_TILE_URL: process.env.MAP_TILE_URL } : {}),
     }
   }
   if (service === 'alert') return { ...common, REDIS_URL: settings.REDIS_URL, HTTP_PORT: process.env.ALERT_HTTP_PORT ?? '8083' }
   return { ...common, HTTP_PORT: process.env.RECORDER_HTTP_PORT ?? '8082' }
+}
+
+/** The broker credential sync (infra/cli/broker-sync.ts) against the local broker: its files and its pid file. */
+export function brokerSyncEnv(settings: StackSettings): Record<string, string> {
+  return {
+    DATABASE_URL: settings.DATABASE_URL,
+    DATABASE_SCHEMA: settings.DATABASE_SCHEMA,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    MQTT_INGESTION_USERNAME: settings.MQTT_INGESTION_USERNAME,
+    MQTT_INGESTION_PASSWORD: settings.MQTT_INGESTION_PASSWORD,
+    BROKER_CONFIG_DIR: LOCAL_BROKER.dir,
+    BROKER_PID_FILE: LOCAL_BROKER.pidFile,
+  }
 }

@@ -65,6 +65,11 @@ export class SimulatedDevice {
     await client.subscribeAsync(mqttTopics.ack(this.deviceId), { qos: 1 })
   }
 
+  /** Connected to the broker now (false after the broker cut it off, until a reconnect is accepted). */
+  get connected(): boolean {
+    return this.client?.connected ?? false
+  }
+
   nextMessageId(): string {
     this.seq += 1
     return `${this.bootId}-${this.seq}`

@@ -4,6 +4,7 @@ import { dirname, join, posix } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { initEnvSchema } from '../../infra/cli/init-config.ts'
+import { brokerSyncEnvSchema } from '../../infra/cli/broker-sync-config.ts'
 import { ingestionEnvSchema } from '../../services/ingestion/src/config.ts'
 import { recorderEnvSchema } from '../../services/recorder/src/config.ts'
 import { alertEnvSchema } from '../../services/alert/src/config.ts'
@@ -39,6 +40,7 @@ const ENV_SCHEMAS: Record<string, EnvSchema> = {
   dispatch: dispatchEnvSchema,
   console: consoleEnvSchema,
   init: initEnvSchema,
+  'broker-sync': brokerSyncEnvSchema,
 }
 
 type ComposeService = {

@@ -31,6 +31,11 @@ export const alarmEventSchema = z.object({
   reason: z.string().nullable(),
   /** Operational facts (thresholds, last known location); medical values stay in the alarm's evidence. */
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /**
+   * A test alarm (added in issue 7; absent means false): raised by a device in test mode. It is recorded and
+   * shown in the console's test view; nobody is notified.
+   */
+  test: z.boolean().optional(),
 })
 
 export type AlarmEvent = z.infer<typeof alarmEventSchema>

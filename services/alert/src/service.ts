@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import type pg from 'pg'
-import { alarmLifecycleEventSchema, deviceEnvelopeSchema, kafkaTopicNames } from '@anxin/contracts'
+import { alarmLifecycleEventSchema, deviceEnvelopeSchema, kafkaTopicNames, registryChangeSchema } from '@anxin/contracts'
 import { assertTopicsExist, createProducer, OutboxRelay, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
 import type { Logger } from '@anxin/logging'
 import { registerHealthRoutes } from '@anxin/service-kit'
@@ -19,6 +19,7 @@ export type AlertService = {
   http: FastifyInstance
   metrics: AlertMetrics
   processor: AlertProcessor
+  profiles: ProfileCache
   start: () => Promise<void>
   stop: () => Promise<void>
 }
@@ -42,17 +43,18 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
   let checking: Promise<void> = Promise.resolve()
 
   const http = Fastify({ logger: false })
-  registerHealthRoutes(http, { metrics: metrics.registry, ready: () => ({ kafka: consumers.length === 3 && consumers.every(c => c.healthy()), redis: deps.redis.status === 'ready' }) })
+  registerHealthRoutes(http, { metrics: metrics.registry, ready: () => ({ kafka: consumers.length === 4 && consumers.every(c => c.healthy()), redis: deps.redis.status === 'ready' }) })
 
   const service: AlertService = {
     http,
     metrics,
+    profiles,
     get processor() {
       if (!processor) throw new Error('alert service not started')
       return processor
     },
     start: async () => {
-      await assertTopicsExist(deps.kafka, [topics.deviceAlarm, topics.deviceTelemetry, topics.deviceEvent, topics.alarm, topics.alarmLifecycle, topics.deadLetter])
+      await assertTopicsExist(deps.kafka, [topics.deviceAlarm, topics.deviceTelemetry, topics.deviceEvent, topics.alarm, topics.alarmLifecycle, topics.registry, topics.deadLetter])
       await profiles.start()
       producer = await createProducer(deps.kafka)
       relay = new OutboxRelay({ pool: deps.pool, producer, table: 'alarm_outbox', topicFor: () => topics.alarm, logger: log, onPublished: n => metrics.published.inc(n) })
@@ -71,6 +73,14 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
         await runConsumer({
           ...common, schema: alarmLifecycleEventSchema, groupId: `${config.ALERT_GROUP_ID}-lifecycle`, topics: [topics.alarmLifecycle],
           handle: m => p.closeHandled(m.map(x => x.value)),
+        }),
+        // Registry changes made anywhere (another database's NOTIFY never reaches us) drop the cached profiles of
+        // the residents concerned. Each instance has its own cache, so each has its own group and sees every change.
+        await runConsumer({
+          ...common, schema: registryChangeSchema, groupId: `${config.ALERT_GROUP_ID}-registry-${config.ALERT_INSTANCE_ID}`, topics: [topics.registry],
+          handle: async m => {
+            for (const change of m) for (const residentId of change.value.residentIds) profiles.invalidate(residentId)
+          },
         }),
       )
       timer = setInterval(() => {

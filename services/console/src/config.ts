@@ -26,6 +26,11 @@ export const consoleEnvSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(10000).default(50),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   /** A map tile URL template (https://tiles.example/{z}/{x}/{y}.png); absent: maps show the position without tiles. */
+  /**
+   * The broker address installers put into a device, shown with its credentials when it is provisioned
+   * (the public name of the MQTT listener, not the address the services use inside the network).
+   */
+  DEVICE_MQTT_URL: z.string().regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL').default('mqtt://localhost:1883'),
   MAP_TILE_URL: optional(z.string().regex(/^https?:\/\/.+\{z\}.+\{x\}.+\{y\}/, 'a URL template with {z}, {x} and {y}')),
   /**
    * Whose X-Forwarded-For to believe for the client's address (sign-in throttling, audit): 'false' (the

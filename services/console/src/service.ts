@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import type pg from 'pg'
 import type { Redis } from 'ioredis'
 import { alarmEventSchema, alarmLifecycleEventSchema, kafkaTopicNames } from '@anxin/contracts'
-import { assertTopicsExist, createProducer, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
+import { assertTopicsExist, createProducer, OutboxRelay, runConsumer, type Kafka, type Producer, type RunningConsumer } from '@anxin/kafka'
 import type { Logger } from '@anxin/logging'
 import { registerHealthRoutes, WakeableLoop } from '@anxin/service-kit'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
@@ -17,9 +17,14 @@ import { LoginThrottle } from './adapters/login-throttle.ts'
 import { ServiceClient } from './adapters/service-client.ts'
 import { SessionStore } from './adapters/session-store.ts'
 import { registerAlarmRoutes } from './http/alarm-routes.ts'
+import { registerCareTeamRoutes } from './http/care-team-routes.ts'
+import { registerConsentRoutes } from './http/consent-routes.ts'
+import { registerHouseholdRoutes } from './http/household-routes.ts'
+import { registerImportRoutes } from './http/import-routes.ts'
 import { ApiError } from './http/api-error.ts'
 import { registerDeviceRoutes } from './http/device-routes.ts'
 import { registerFeedRoutes } from './http/feed-routes.ts'
+import { registerLedgerRoutes } from './http/ledger-routes.ts'
 import { openApiDocument } from './http/openapi.ts'
 import { registerPolicyRoutes } from './http/policy-routes.ts'
 import { registerReportRoutes } from './http/report-routes.ts'
@@ -56,7 +61,7 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
     perUsername: config.LOGIN_MAX_FAILURES_PER_USERNAME, perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: config.LOGIN_WINDOW_SECONDS,
   })
   const context: ConsoleContext = {
-    pool: deps.pool, logger: log, now, sessions, mapTileUrl: config.MAP_TILE_URL ?? null,
+    pool: deps.pool, logger: log, now, sessions, mapTileUrl: config.MAP_TILE_URL ?? null, deviceMqttUrl: config.DEVICE_MQTT_URL,
     escalation: new ServiceClient('escalation', config.ESCALATION_URL), dispatch: new ServiceClient('dispatch', config.DISPATCH_URL),
   }
   const hub = new FeedHub({ pool: deps.pool, logger: log, schema: config.DATABASE_SCHEMA })
@@ -87,6 +92,11 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
 
   const consumers: RunningConsumer[] = []
   let producer: Producer | null = null
+  let registryRelay: OutboxRelay | null = null
+  // Registry changes go out as soon as the request that made them has answered (committed), and every second anyway.
+  http.addHook('onResponse', async request => {
+    if (request.method !== 'GET') registryRelay?.kick()
+  })
   registerHealthRoutes(http, { metrics: registry, ready: () => ({ kafka: consumers.length === 2 && consumers.every(c => c.healthy()), redis: deps.redis.status === 'ready' }) })
 
   const api = new ApiRouter(http, async request => {
@@ -101,8 +111,13 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
   registerFeedRoutes(api, { context, hub, keepAliveMs: 15000 })
   registerResponderRoutes(api, context)
   registerResidentRoutes(api, context)
+  registerHouseholdRoutes(api, context)
+  registerConsentRoutes(api, context)
+  registerImportRoutes(api, context)
+  registerLedgerRoutes(api, context)
   registerDeviceRoutes(api, context)
   registerStaffRoutes(api, context)
+  registerCareTeamRoutes(api, context)
   registerScheduleRoutes(api, context)
   registerPolicyRoutes(api, context)
   registerReportRoutes(api, context)
@@ -118,10 +133,12 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
   return {
     http, api, hub, context, routes,
     start: async () => {
-      await assertTopicsExist(deps.kafka, [topics.alarm, topics.alarmLifecycle, topics.deadLetter])
+      await assertTopicsExist(deps.kafka, [topics.alarm, topics.alarmLifecycle, topics.registry, topics.deadLetter])
       await hub.start()
       pruner.start()
       producer = await createProducer(deps.kafka)
+      registryRelay = new OutboxRelay({ pool: deps.pool, producer, table: 'registry_outbox', topicFor: () => topics.registry, logger: log })
+      registryRelay.start()
       const common = { kafka: deps.kafka, deadLetterProducer: producer, deadLetterTopic: topics.deadLetter, logger: log, sessionTimeoutMs: 6000 }
       consumers.push(
         await runConsumer({
@@ -145,6 +162,7 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
       for (const c of consumers.splice(0)) await c.stop()
       await hub.stop()
       await pruner.stop()
+      await registryRelay?.stop()
       await producer?.disconnect()
       await http.close()
     },

@@ -19,7 +19,7 @@ export class AlarmStore {
 
   async loadOpen(residentId: string): Promise<OpenAlarm[]> {
     const { rows } = await this.pool.query(
-      `SELECT id, incident_id, type, severity, priority, occurrences, device_id, started_at, raised_at, version, detail
+      `SELECT id, incident_id, type, severity, priority, occurrences, device_id, started_at, raised_at, version, detail, test
        FROM alarms WHERE resident_id = $1 AND status = 'open'`,
       [residentId],
     )
@@ -35,6 +35,7 @@ export class AlarmStore {
       raisedAt: r.raised_at.toISOString(),
       version: r.version,
       detail: r.detail,
+      ...(r.test ? { test: true } : {}),
     }))
   }
 
@@ -72,9 +73,9 @@ async function applyOne(client: pg.PoolClient, context: ResidentContext, change:
   if (change.kind === 'raised') {
     const inserted = await client.query(
       `INSERT INTO alarms (id, org_id, resident_id, device_id, scope, type, severity, priority, status, incident_id, occurrences,
-                           started_at, raised_at, updated_at, detail, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, 1, $10, $11, $11, $12, 1) ON CONFLICT DO NOTHING`,
-      [a.alarmId, context.orgId, context.residentId, a.deviceId, alarmScope(a.type, a.deviceId), a.type, a.severity, a.priority, a.incidentId, a.startedAt, now, a.detail],
+                           started_at, raised_at, updated_at, detail, version, test)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, 1, $10, $11, $11, $12, 1, $13) ON CONFLICT DO NOTHING`,
+      [a.alarmId, context.orgId, context.residentId, a.deviceId, alarmScope(a.type, a.deviceId, a.test), a.type, a.severity, a.priority, a.incidentId, a.startedAt, now, a.detail, a.test ?? false],
     )
     if (inserted.rowCount === 0) {
       const exists = await client.query('SELECT 1 FROM alarms WHERE id = $1', [a.alarmId])

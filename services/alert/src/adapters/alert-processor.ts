@@ -140,10 +140,12 @@ export class AlertProcessor {
     let open: OpenAlarm[] = await this.deps.alarms.loadOpen(profile.residentId)
     const changes: AlarmChange[] = []
     for (const { decision, deviceId } of decisions) {
-      const change = applyDecision(open, context, decision, { deviceId, now })
+      // A device in test mode raises test alarms: the test view shows them, escalation calls nobody out.
+      const test = deviceId !== null && profile.devices.some(d => d.deviceId === deviceId && d.testMode === true)
+      const change = applyDecision(open, context, decision, { deviceId, now, test })
       if (!change) continue
       changes.push(change)
-      open = open.filter(a => !sameSlot(a, change.alarm.type, change.alarm.deviceId))
+      open = open.filter(a => !sameSlot(a, change.alarm.type, change.alarm.deviceId, change.alarm.test))
       if (change.kind === 'raised' || change.kind === 'updated') open.push(change.alarm)
     }
     const applied = await this.deps.alarms.apply(context, changes, now)

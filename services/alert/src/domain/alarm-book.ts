@@ -14,6 +14,8 @@ export type OpenAlarm = {
   raisedAt: string
   version: number
   detail: Record<string, number | string | boolean | null>
+  /** Raised by a device in test mode: shown in the test view, nobody is called out (absent: false). */
+  test?: boolean
 }
 
 export type ResidentContext = { residentId: string; orgId: string; flags: LedgerFlags }
@@ -37,14 +39,17 @@ const DEVICE_ALARMS: ReadonlySet<AlarmType> = new Set(['device_offline', 'device
 
 /**
  * What "one open alarm per resident and type" is keyed by beyond those two: the device, for device alarms
- * (a watch coming back online must not clear the pendant's offline alarm); nothing, for person alarms.
+ * (a watch coming back online must not clear the pendant's offline alarm); nothing, for person alarms. A
+ * test alarm has a slot of its own per device: a real SOS must never be folded into an open test alarm (and
+ * go unannounced), nor a test press into a real one.
  */
-export function alarmScope(type: AlarmType, deviceId: string | null): string {
+export function alarmScope(type: AlarmType, deviceId: string | null, test = false): string {
+  if (test) return `test:${deviceId ?? ''}`
   return DEVICE_ALARMS.has(type) ? (deviceId ?? '') : ''
 }
 
-export function sameSlot(alarm: OpenAlarm, type: AlarmType, deviceId: string | null): boolean {
-  return alarm.type === type && alarmScope(type, alarm.deviceId) === alarmScope(type, deviceId)
+export function sameSlot(alarm: OpenAlarm, type: AlarmType, deviceId: string | null, test = false): boolean {
+  return alarm.type === type && alarmScope(type, alarm.deviceId, alarm.test) === alarmScope(type, deviceId, test)
 }
 
 /** A fall, a heart-rate spike and no movement within this window are one incident, not three. */
@@ -67,9 +72,10 @@ export function applyDecision(
   open: OpenAlarm[],
   context: ResidentContext,
   decision: Decision,
-  meta: { deviceId: string | null; now: string },
+  meta: { deviceId: string | null; now: string; test?: boolean },
 ): AlarmChange | null {
-  const current = open.find(a => sameSlot(a, decision.type, meta.deviceId)) ?? null
+  const test = meta.test ?? false
+  const current = open.find(a => sameSlot(a, decision.type, meta.deviceId, test)) ?? null
   if (decision.action === 'raise') {
     if (current) {
       const severity = maxSeverity(current.severity, decision.severity)
@@ -88,14 +94,15 @@ export function applyDecision(
       }
     }
     const openingEventId = decision.evidence[0]?.eventId ?? `${decision.type}:${decision.at}`
-    const alarmId = alarmIdFor(context.residentId, decision.type, openingEventId, alarmScope(decision.type, meta.deviceId))
+    const alarmId = alarmIdFor(context.residentId, decision.type, openingEventId, alarmScope(decision.type, meta.deviceId, test))
     return {
       kind: 'raised',
       reason: null,
       evidence: decision.evidence,
       alarm: {
         alarmId,
-        incidentId: correlatedIncident(open, decision.type, decision.at) ?? alarmId,
+        // Test alarms and real ones never share an incident.
+        incidentId: correlatedIncident(open.filter(a => (a.test ?? false) === test), decision.type, decision.at) ?? alarmId,
         type: decision.type,
         severity: decision.severity,
         priority: priorityFor(decision.severity, context.flags),
@@ -105,6 +112,7 @@ export function applyDecision(
         raisedAt: meta.now,
         version: 1,
         detail: decision.detail,
+        ...(test ? { test: true } : {}),
       },
     }
   }

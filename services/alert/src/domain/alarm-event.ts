@@ -26,5 +26,6 @@ export function toAlarmEvent(change: AlarmChange, context: ResidentContext, occu
     causeEventId: change.evidence.at(-1)?.eventId ?? null,
     reason: change.reason,
     detail: a.detail,
+    ...(a.test ? { test: true } : {}),
   }
 }

@@ -17,5 +17,6 @@ export type ResidentProfile = {
     warningRatio: number
     timezone: string
   } | null
-  devices: Array<{ deviceId: string; type: string; supervisionIntervalS: number }>
+  /** `testMode`: the device is being tested; its alarms are test alarms (absent: false). */
+  devices: Array<{ deviceId: string; type: string; supervisionIntervalS: number; testMode?: boolean }>
 }

@@ -311,3 +311,18 @@ t.test('open alarms are plain JSON', async t => {
   ])
   t.strictSame(JSON.parse(JSON.stringify(open)), open)
 })
+
+t.test('a device in test mode has a slot of its own: a test press never absorbs a real SOS, nor joins its incident', async t => {
+  const testSos = applyDecision([], ctx, raise('sos', 'critical', 0, 'ev-test'), { deviceId: PENDANT, now: at(0), test: true })
+  t.equal(testSos?.kind, 'raised')
+  t.equal(testSos?.alarm.test, true, 'the alarm is a test alarm')
+  const open = [testSos!.alarm]
+  const realSos = applyDecision(open, ctx, raise('sos', 'critical', 30, 'ev-real'), { deviceId: WATCH, now: at(30) })
+  t.equal(realSos?.kind, 'raised', 'a real SOS while a test SOS is open raises a real alarm')
+  t.equal(realSos?.alarm.test, undefined)
+  t.not(realSos?.alarm.incidentId, testSos?.alarm.incidentId, 'in an incident of its own')
+  const again = applyDecision([...open, realSos!.alarm], ctx, raise('sos', 'critical', 60, 'ev-test-2'), { deviceId: PENDANT, now: at(60), test: true })
+  t.equal(again?.kind, 'updated', 'a second test press adds to the test alarm')
+  t.equal(again?.alarm.alarmId, testSos?.alarm.alarmId)
+  t.not(alarmIdFor(ctx.residentId, 'sos', 'ev-test', 'test:pendant-0001'), alarmIdFor(ctx.residentId, 'sos', 'ev-test'), 'the test slot is part of the alarm id')
+})

@@ -29,12 +29,14 @@ export type AlarmSummary = {
   resolvedAt: string | null
   outcome: string | null
   escalationLevel: number
+  /** From a device in test mode: listed only in the test view, nobody notified. */
+  test: boolean
 }
 
 type Row = {
   id: string; type: string; severity: AlarmSummary['severity']; priority: number; alert_status: AlarmSummary['alertStatus']; occurrences: number
   resident_id: string; resident_name: string; area_id: string | null; area_name: string | null; device_id: string | null; raised_at: Date
-  state: string | null; version: number | null; escalation_level: number | null; lifecycle: Record<string, unknown> | null
+  state: string | null; version: number | null; escalation_level: number | null; lifecycle: Record<string, unknown> | null; test: boolean
   ack_name: string | null; responder_name: string | null
 }
 
@@ -46,7 +48,7 @@ const personName = (alias: string, field: string) => `
 
 const SELECT = `
 SELECT a.id, a.type, a.severity, a.priority, a.status AS alert_status, a.occurrences, a.resident_id, r.full_name AS resident_name, r.area_id,
-       ar.name AS area_name, a.device_id, a.raised_at, l.state, l.version, l.escalation_level, l.lifecycle,
+       ar.name AS area_name, a.device_id, a.raised_at, l.state, l.version, l.escalation_level, l.lifecycle, a.test,
        COALESCE(ack_s.full_name, ack_c.full_name) AS ack_name, COALESCE(resp_s.full_name, resp_c.full_name) AS responder_name
   FROM alarms a
   JOIN residents r ON r.id = a.resident_id
@@ -72,11 +74,12 @@ function toSummary(r: Row): AlarmSummary {
     residentId: r.resident_id, residentName: r.resident_name, areaId: r.area_id, areaName: r.area_name, deviceId: r.device_id,
     raisedAt: r.raised_at.toISOString(), acknowledgedAt: str(l.acknowledgedAt), acknowledgedBy: person(l.acknowledgedBy, r.ack_name),
     responder: person(l.responder, r.responder_name), dispatchedAt: str(l.dispatchedAt), arrivedAt: str(l.arrivedAt), resolvedAt: str(l.resolvedAt),
-    outcome: str(l.outcome), escalationLevel: r.escalation_level ?? -1,
+    outcome: str(l.outcome), escalationLevel: r.escalation_level ?? -1, test: r.test,
   }
 }
 
-export const ALARM_VIEWS = ['open', 'closed', 'all'] as const
+/** The queue, the history (closed, all) and the test alarms, which appear nowhere else. */
+export const ALARM_VIEWS = ['open', 'closed', 'all', 'test'] as const
 export type AlarmFilter = {
   view: (typeof ALARM_VIEWS)[number]
   type?: string
@@ -96,7 +99,7 @@ type QueueKey = z.infer<typeof queueKey>
 
 /**
  * Alarms in the user's scope. The open view is the queue: highest priority first, then oldest first (the one
- * waiting longest); history views are newest first. Keyset pagination, so a page is stable while alarms arrive.
+ * waiting longest); history views and the test view are newest first. Keyset pagination, so a page is stable while alarms arrive.
  */
 export async function listAlarms(db: pg.Pool, user: SessionUser, filter: AlarmFilter): Promise<{ items: AlarmSummary[]; nextCursor: string | null }> {
   const values: unknown[] = []
@@ -105,6 +108,8 @@ export async function listAlarms(db: pg.Pool, user: SessionUser, filter: AlarmFi
     values.push(value)
     where.push(sql.replace('?', `$${values.length}`))
   }
+  // Test alarms (devices in test mode) are a queue of their own: an operator never has them in the real one.
+  where.push(filter.view === 'test' ? 'a.test' : 'NOT a.test')
   if (filter.view === 'open') where.push(OPEN)
   if (filter.view === 'closed') where.push(`NOT ${OPEN}`)
   if (filter.type) add('a.type = ?', filter.type)

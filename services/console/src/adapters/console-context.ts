@@ -13,6 +13,8 @@ export type ConsoleContext = {
   dispatch: ServiceClient
   sessions: SessionStore
   mapTileUrl: string | null
+  /** The broker address shown to installers with a device's credentials. */
+  deviceMqttUrl: string
 }
 
 /**

@@ -6,6 +6,11 @@ import { scopeSql } from './console-context.ts'
 export const DEVICE_TYPES = ['watch', 'sos_pendant', 'wall_button', 'door_sensor', 'pir_sensor', 'bed_sensor'] as const
 export const DEVICE_STATES = ['online', 'offline', 'revoked'] as const
 
+/** How long each kind of device may stay silent before it counts as offline, unless provisioned otherwise. */
+export const DEFAULT_SUPERVISION_S: Record<(typeof DEVICE_TYPES)[number], number> = {
+  watch: 600, sos_pendant: 3600, wall_button: 86_400, door_sensor: 3600, pir_sensor: 3600, bed_sensor: 3600,
+}
+
 /** A device as the console shows it (the OpenAPI document is built from this schema too). */
 export const deviceSummarySchema = z.object({
   id: z.string(),
@@ -21,6 +26,8 @@ export const deviceSummarySchema = z.object({
   residentId: z.string().nullable(),
   residentName: z.string().nullable(),
   supervisionIntervalS: z.number().int(),
+  /** Its alarms are test alarms: they go to the test view and nobody is called out. */
+  testMode: z.boolean(),
 })
 export type DeviceSummary = z.infer<typeof deviceSummarySchema>
 
@@ -31,7 +38,7 @@ export type DeviceSelection =
   | { q?: string; status?: (typeof DEVICE_STATES)[number]; type?: string; afterId?: string; limit: number }
 
 type Row = {
-  id: string; type: string; model: string | null; firmware: string | null; status: DeviceSummary['status']; supervision_interval_s: number
+  id: string; type: string; model: string | null; firmware: string | null; status: DeviceSummary['status']; supervision_interval_s: number; test_mode: boolean
   resident_id: string | null; resident_name: string | null; battery: number | null; worn: boolean | null; last_seen_at: Date | null; online: boolean
 }
 
@@ -42,7 +49,7 @@ export const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g,
 // (device_id, time, event_id) primary-key index backwards, so this costs four index probes per device however
 // much history there is. Battery and wear come from the newest status report.
 const SUMMARY = `
-SELECT d.id, d.type, d.model, d.firmware, d.status, d.supervision_interval_s, b.resident_id, r.full_name AS resident_name,
+SELECT d.id, d.type, d.model, d.firmware, d.status, d.supervision_interval_s, d.test_mode, b.resident_id, r.full_name AS resident_name,
        st.battery, st.worn, seen.at AS last_seen_at,
        (d.status = 'active' AND seen.at IS NOT NULL AND seen.at > $1::timestamptz - make_interval(secs => d.supervision_interval_s)) AS online
   FROM devices d
@@ -56,7 +63,7 @@ SELECT d.id, d.type, d.model, d.firmware, d.status, d.supervision_interval_s, b.
 
 const toSummary = (r: Row): DeviceSummary => ({
   id: r.id, type: r.type, model: r.model, firmware: r.firmware, status: r.status, online: r.online, lastSeenAt: r.last_seen_at?.toISOString() ?? null,
-  battery: r.battery, worn: r.worn, residentId: r.resident_id, residentName: r.resident_name, supervisionIntervalS: r.supervision_interval_s,
+  battery: r.battery, worn: r.worn, residentId: r.resident_id, residentName: r.resident_name, supervisionIntervalS: r.supervision_interval_s, testMode: r.test_mode,
 })
 
 /**

@@ -53,7 +53,7 @@ SELECT r.id, r.full_name, r.gender, r.area_id, ar.name AS area_name, r.address, 
        r.flag_disabled, r.flag_dementia, r.flag_very_old, r.flag_living_alone, r.flag_empty_nest,
        date_part('year', age((${nowParam}::timestamptz AT TIME ZONE o.timezone)::date, r.birth_date))::int AS age,
        (SELECT count(*) FROM alarms a LEFT JOIN alarm_lifecycles l ON l.alarm_id = a.id
-         WHERE a.resident_id = r.id AND COALESCE(l.state, 'raised') NOT IN ('resolved', 'closed') AND (l.state IS NOT NULL OR a.status = 'open'))::int AS open_alarms,
+         WHERE a.resident_id = r.id AND NOT a.test AND COALESCE(l.state, 'raised') NOT IN ('resolved', 'closed') AND (l.state IS NOT NULL OR a.status = 'open'))::int AS open_alarms,
        (SELECT count(*) FROM device_bindings b WHERE b.resident_id = r.id AND b.unbound_at IS NULL)::int AS devices
   FROM residents r
   JOIN organisations o ON o.id = r.org_id

@@ -21,6 +21,8 @@ const ALARM_ROWS = `
     FROM audit_log a
     LEFT JOIN alarm_lifecycles l ON l.alarm_id = a.alarm_id AND l.org_id = a.org_id
     WHERE a.org_id = $1 AND a.action = 'raise' AND a.at >= $2 AND a.at < $3 AND a.alarm_id IS NOT NULL
+      -- Test alarms (devices in test mode) are nobody's emergency: they count in no service figure.
+      AND NOT COALESCE((a.detail->>'test')::boolean, false)
       AND ($4::text IS NULL OR EXISTS (
         SELECT 1 FROM residents r WHERE r.id = COALESCE(l.resident_id, a.resident_id) AND r.org_id = $1 AND r.area_id = $4))
   )
@@ -38,7 +40,7 @@ const CURRENT_ROW = `
         AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM residents r WHERE r.id = v.resident_id AND r.org_id = $1 AND r.area_id = $2))
     )::int AS open_tasks,
     (SELECT count(*) FROM alarms a
-      WHERE a.org_id = $1 AND a.status = 'open' AND a.type = 'device_offline'
+      WHERE a.org_id = $1 AND a.status = 'open' AND a.type = 'device_offline' AND NOT a.test
         AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM residents r WHERE r.id = a.resident_id AND r.org_id = $1 AND r.area_id = $2))
     )::int AS offline_devices
   FROM organisations o WHERE o.id = $1`

@@ -113,6 +113,7 @@ export function registerAlarmRoutes(api: ApiRouter, context: ConsoleContext): vo
     permission: 'alarms.act', params: alarmParams, body: actionBodies.dispatch, successStatus: 201,
     handler: async ({ user, params, body }) => {
       const alarm = await inScope(context, user, params.alarmId)
+      refuseTestAlarm(alarm)
       if (['resolved', 'closed'].includes(alarm.state)) throw new ApiError(409, 'already_resolved', `the alarm is ${alarm.state}; reopen it first`)
       if (body.expectedVersion && body.expectedVersion !== alarm.version) {
         throw new ApiError(409, 'version_conflict', `the alarm changed (now ${alarm.state}, version ${alarm.version}); look again before dispatching`)
@@ -135,6 +136,7 @@ export function registerAlarmRoutes(api: ApiRouter, context: ConsoleContext): vo
     params: alarmParams, body: z.object({}).strict().optional(), successStatus: 201,
     handler: async ({ user, params }) => {
       const alarm = await inScope(context, user, params.alarmId)
+      refuseTestAlarm(alarm)
       const answer = await context.dispatch.expectOk<{ task: unknown }>('POST', `/alarms/${alarm.id}/tasks`, {})
       await auditConsole(context.pool, user, { action: 'visit_requested', alarmId: alarm.id, residentId: alarm.residentId }, context.now())
       return { task: answer.task }
@@ -155,6 +157,11 @@ export function registerAlarmRoutes(api: ApiRouter, context: ConsoleContext): vo
     if (!alarm || (isResponder(user.role) && !(await responderInvolved(ctx, user, alarmId)))) throw notFound('alarm')
     return alarm
   }
+}
+
+/** A test alarm (a device in test mode) is checked and resolved at the desk; nobody is sent to it. */
+function refuseTestAlarm(alarm: AlarmSummary): void {
+  if (alarm.test) throw new ApiError(409, 'test_alarm', 'this is a test alarm from a device in test mode: nobody is sent out; resolve it when the test is checked')
 }
 
 /** Names for the people in a timeline: staff by id, contacts by "<resident>:contact:<position>". */

@@ -57,6 +57,7 @@ export function openApiDocument(operations: readonly Operation[], info: { versio
       ...(op.access === 'public' ? { security: [] } : {}),
       parameters: parameters(op),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } } : {}),
+      ...(op.rawBody ? { requestBody: { required: true, content: Object.fromEntries(op.rawBody.types.map(type => [type, { schema: { type: 'string', format: 'binary' } }])) } } : {}),
       responses: responses(op),
     }
   }

@@ -4,6 +4,7 @@ import { withTransaction } from '@anxin/db'
 import { auditConsole, auditIn } from '../adapters/console-audit.ts'
 import { scopeSql, type ConsoleContext } from '../adapters/console-context.ts'
 import { likePattern } from '../adapters/device-status.ts'
+import { recordRegistryChange } from '../adapters/registry-events.ts'
 import {
   CARE_LEVELS, CONDITIONS, FLAG_COLUMN, GENDERS, LIVING, RESIDENT_FLAGS, SUMMARY, loadResidentDetail, loadVitalSeries, residentDetail, residentSummary,
   toSummary, vitalsAnswer, type SummaryRow,
@@ -75,9 +76,9 @@ const vitalsQuery = z.object({ hours: z.coerce.number().int().min(1).max(168).de
 const nameKey = z.tuple([z.string(), z.string()])
 
 /** The org's today, to refuse a birth date in the future. */
-const todayIn = (timezone: string, now: Date): string => new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(now)
+export const todayIn = (timezone: string, now: Date): string => new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(now)
 
-async function checkStaffRole(db: pg.ClientBase, user: SessionUser, staffId: string | null | undefined, role: 'carer' | 'doctor', field: string): Promise<void> {
+export async function checkStaffRole(db: pg.ClientBase, user: SessionUser, staffId: string | null | undefined, role: 'carer' | 'doctor', field: string): Promise<void> {
   if (staffId === null || staffId === undefined) return
   const { rows } = await db.query<{ role: string; active: boolean }>('SELECT role, active FROM staff WHERE id = $1 AND org_id = $2', [staffId, user.orgId])
   const s = rows[0]
@@ -197,6 +198,7 @@ export function registerResidentRoutes(api: ApiRouter, context: ConsoleContext):
           if (!inserted.rowCount) throw new ApiError(409, 'already_exists', `a resident with id ${id} already exists`)
           await writeContacts(client, id, fields.contacts)
           await auditIn(client, user, { action: 'create_resident', residentId: id, detail: { fields: Object.keys(body).sort() } }, now)
+          await recordRegistryChange(client, user, { entity: 'resident', entityId: id, action: 'created', fields: Object.keys(body), residentIds: [id] }, now)
         })
       } catch (error) {
         if (isUniqueViolation(error)) throw new ApiError(409, 'already_exists', `a resident with id ${id} already exists`)
@@ -221,6 +223,7 @@ export function registerResidentRoutes(api: ApiRouter, context: ConsoleContext):
         await client.query(`UPDATE residents SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`, update)
         await writeContacts(client, params.residentId, body.contacts)
         await auditIn(client, user, { action: 'update_resident', residentId: params.residentId, detail: { fields: Object.keys(body).sort() } }, now)
+        await recordRegistryChange(client, user, { entity: 'resident', entityId: params.residentId, action: 'updated', fields: Object.keys(body), residentIds: [params.residentId] }, now)
       })
       return loadResidentDetail(pool, user, params.residentId, now)
     },

@@ -27,6 +27,8 @@ export const alarmSummarySchema = z.object({
   resolvedAt: z.string().nullable(),
   outcome: z.string().nullable(),
   escalationLevel: z.number().int(),
+  /** From a device in test mode: only in `GET /api/alarms?view=test`; nobody was notified. */
+  test: z.boolean(),
 })
 
 export const taskSchema = z.object({

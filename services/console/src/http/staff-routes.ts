@@ -9,6 +9,7 @@ import type { SessionUser } from '../domain/session-user.ts'
 import { ApiError, notFound } from './api-error.ts'
 import type { ApiRouter } from './route-kit.ts'
 import { auditIn } from '../adapters/console-audit.ts'
+import { recordRegistryChange, residentsServedBy } from '../adapters/registry-events.ts'
 import { STAFF_COLUMNS, staffRefSchema, toStaffRef, type StaffRow } from '../adapters/resident-records.ts'
 import { checkArea, decodeCursor, idSchema, invalid, isUniqueViolation, limitSchema, page, refSchema } from './registry-kit.ts'
 
@@ -97,6 +98,7 @@ export function registerStaffRoutes(api: ApiRouter, context: ConsoleContext): vo
             await upsertAccount(client, body.id, body.username, hash)
           }
           await auditIn(client, user, { action: 'create_staff', detail: { staffId: body.id, fields: Object.keys(body).sort() } }, now)
+          await recordRegistryChange(client, user, { entity: 'staff', entityId: body.id, action: 'created', fields: Object.keys(body).filter(f => f !== 'password'), residentIds: [] }, now)
         })
       } catch (error) {
         if (isUniqueViolation(error)) throw new ApiError(409, 'already_exists', `a staff member with id ${body.id} or username ${body.username ?? ''} already exists`)
@@ -145,6 +147,9 @@ export function registerStaffRoutes(api: ApiRouter, context: ConsoleContext): vo
         }
         const fields = Object.keys(body).sort()
         await auditIn(client, user, { action: 'update_staff', detail: { staffId: params.staffId, fields } }, now)
+        await recordRegistryChange(client, user, {
+          entity: 'staff', entityId: params.staffId, action: 'updated', fields: fields.filter(f => f !== 'password'), residentIds: await residentsServedBy(client, params.staffId),
+        }, now)
         // A session carries the role and area it was opened with: any change to them, a new password or
         // deactivation must end every open session, or the old rights live on until it expires.
         return hash !== null || body.active === false || (body.role !== undefined && body.role !== current.role) ||

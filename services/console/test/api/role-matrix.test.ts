@@ -48,6 +48,30 @@ const ROUTES: Record<string, readonly string[]> = {
   'GET /api/reports/service-levels.csv': R,
   'GET /api/audit': ['administrator', 'supervisor', 'auditor'],
   'GET /api/audit/verify': ['administrator', 'supervisor', 'auditor'],
+  // The care registry (issue 7).
+  'GET /api/households': R,
+  'GET /api/households/:householdId': R,
+  'POST /api/households': ['administrator', 'supervisor'],
+  'PATCH /api/households/:householdId': ['administrator', 'supervisor'],
+  'PUT /api/residents/:residentId/household': ['administrator', 'supervisor'],
+  'GET /api/residents/:residentId/consents': R,
+  'POST /api/residents/:residentId/consents': ['administrator', 'supervisor'],
+  'GET /api/residents/:residentId/doctor-contracts': R,
+  'POST /api/residents/:residentId/doctor-contracts': ['administrator', 'supervisor'],
+  'POST /api/imports/residents': ['administrator', 'supervisor'],
+  'GET /api/imports/residents/template.csv': ['administrator', 'supervisor'],
+  'GET /api/imports': R,
+  'GET /api/imports/:importId': R,
+  'GET /api/ledger': R,
+  'GET /api/ledger.csv': R,
+  'GET /api/care-teams': R,
+  'PUT /api/care-teams/:teamId': ['administrator'],
+  'DELETE /api/care-teams/:teamId': ['administrator'],
+  'POST /api/devices': ['administrator'],
+  'POST /api/devices/:deviceId/credentials': ['administrator'],
+  'POST /api/devices/:deviceId/revoke': ['administrator'],
+  'POST /api/devices/:deviceId/binding': ['administrator'],
+  'DELETE /api/devices/:deviceId/binding': ['administrator'],
 }
 // Signing in is for everyone (public); signing out for anyone signed in (tested in session.test.ts).
 const NOT_IN_MATRIX = new Set(['POST /api/session', 'DELETE /api/session'])
@@ -57,6 +81,7 @@ const ROLES: AccountName[] = ['administrator', 'supervisor', 'operator', 'audito
 // Path values that exist or not does not matter: authorisation is decided before anything is looked up.
 const PARAMS: Record<string, string> = {
   alarmId: randomUUID(), taskId: randomUUID(), residentId: 'res-a1', deviceId: 'dev-none', staffId: 'a-carer', rotationId: 'rot-none', overrideId: '1', policyId: 'pol-none',
+  householdId: 'hh-none', importId: randomUUID(), teamId: 'team-none',
 }
 
 t.test('every route enforces the role matrix, and the matrix covers every route', async t => {

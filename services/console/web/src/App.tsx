@@ -8,8 +8,12 @@ import { Loading } from './components/common.tsx'
 import type { Lang } from './i18n/dict.ts'
 import { I18nContext, initialLang, makeTranslator, storeLang } from './i18n/i18n.tsx'
 import { AlarmDetailPage } from './pages/AlarmDetail.tsx'
+import { CareTeamsPage } from './pages/CareTeams.tsx'
 import { DashboardPage } from './pages/Dashboard.tsx'
 import { DeviceDetailPage, DevicesPage } from './pages/Devices.tsx'
+import { HouseholdDetailPage, HouseholdsPage } from './pages/Households.tsx'
+import { ImportPage } from './pages/Import.tsx'
+import { LedgerPage } from './pages/Ledger.tsx'
 import { LoginPage } from './pages/Login.tsx'
 import { PoliciesPage } from './pages/Policies.tsx'
 import { QueuePage } from './pages/Queue.tsx'
@@ -36,6 +40,11 @@ const NEEDS: Record<Route['name'], Permission | null> = {
   policies: 'policies.read',
   dashboard: 'reports.read',
   responder: 'responder',
+  ledger: 'residents.read',
+  households: 'residents.read',
+  household: 'residents.read',
+  careTeams: 'staff.read',
+  import: 'residents.write',
 }
 
 export function App() {
@@ -145,6 +154,11 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'policies': return <PoliciesPage />
     case 'dashboard': return <DashboardPage />
     case 'responder': return <ResponderPage />
+    case 'ledger': return <LedgerPage />
+    case 'households': return <HouseholdsPage />
+    case 'household': return <HouseholdDetailPage key={route.id} id={route.id} />
+    case 'careTeams': return <CareTeamsPage />
+    case 'import': return <ImportPage />
     case 'notFound': return <NotFound />
     case 'login':
     case 'home':

@@ -69,7 +69,8 @@ const FAMILY_UPDATES: Partial<Record<string, UpdateKind>> = { raise: 'raised', d
 export async function handleLifecycleEvent(context: DispatchContext, tasks: TaskDesk, event: AlarmLifecycleEvent): Promise<void> {
   await withTransaction(context.pool, async client => {
     const facts = await loadAlarmFacts(client, event.alarmId)
-    if (!facts) return
+    // A test alarm (a device in test mode) sends nobody out and tells no family.
+    if (!facts || facts.test) return
     const settings = await loadSettings(client, facts.orgId)
     if (event.action === 'raise' && settings.autoTaskAlarmTypes.includes(event.alarmType)) await tasks.createVisit(client, event.alarmId, { sequence: 1, facts })
     if (event.action === 'acknowledge' || event.action === 'dispatch') await closeRequests(client, event.alarmId, ['alarm'], 'acknowledged')

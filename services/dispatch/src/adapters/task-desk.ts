@@ -33,7 +33,7 @@ export class TaskDesk {
    */
   async createVisit(client: pg.ClientBase, alarmId: string, options: { sequence?: number; exclude?: string[]; facts?: AlarmFacts; offerTo?: string } = {}): Promise<VisitTask | null> {
     const facts = options.facts ?? (await loadAlarmFacts(client, alarmId))
-    if (!facts) return null
+    if (!facts || facts.test) return null
     const sequence = options.sequence ?? (await nextSequence(client, alarmId))
     const task = newTask({ taskId: nameBasedUuid(`visit-task\n${alarmId}\n${sequence}`), alarmId, orgId: facts.orgId, at: this.nowIso() })
     if (!(await insertTask(client, task, sequence, facts.residentId))) return null

@@ -153,14 +153,17 @@ export class EscalationEngine {
       residentId: event.residentId,
       priority: event.priority,
       escalation: { level: -1, repeats: 0, acknowledgements: 0, dispatches: 0 },
+      ...(event.test ? { test: true } : {}),
     }
     if (!(await insertRecord(client, record))) return
     await appendAudit(client, {
       orgId: record.orgId, alarmId: event.alarmId, residentId: record.residentId, actorKind: 'system', actorId: 'alert',
       action: 'raise', channel: 'system', at: record.lifecycle.raisedAt,
-      detail: { version: 1, alarmType: event.type, severity: event.severity, priority: event.priority, incidentId: event.incidentId },
+      detail: { version: 1, alarmType: event.type, severity: event.severity, priority: event.priority, incidentId: event.incidentId, ...(event.test ? { test: true } : {}) },
     })
     await this.announce(client, record, { kind: 'raise', actor: { kind: 'system', id: 'alert' }, channel: 'system', at: record.lifecycle.raisedAt, note: null, outcome: null })
+    // A test alarm is recorded and stays raised until someone resolves it; no step of any policy runs for it.
+    if (record.test) return
     const policy = await this.policyFor(client, record)
     if (!policy) {
       this.log.error({ alarmId: event.alarmId }, 'no escalation policy matches this alarm')
@@ -210,7 +213,9 @@ export class EscalationEngine {
     return timer.key.slice(0, 36)
   }
 
+  /** The policy that escalates this alarm; none for a test alarm, so nothing it does ever schedules a step. */
   private async policyFor(client: pg.PoolClient, record: EscalationRecord, policyId?: string): Promise<EscalationPolicy | null> {
+    if (record.test) return null
     const { rows } = await client.query(
       `SELECT id, org_id, name, match, steps, handling_timeout_seconds, arrival_timeout_seconds, repeat_every_seconds
        FROM escalation_policies WHERE org_id = $1 ORDER BY id`,

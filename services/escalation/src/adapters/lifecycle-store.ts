@@ -9,9 +9,14 @@ export type EscalationRecord = {
   priority: number
   /** Highest step run (-1: none yet); counts of acknowledgements and dispatches (timer keys use them). */
   escalation: { level: number; repeats: number; acknowledgements: number; dispatches: number }
+  /** A test alarm (from a device in test mode): recorded and handled by hand, never escalated (absent: false). */
+  test?: boolean
 }
 
-type Row = { lifecycle: AlarmLifecycle; org_id: string; resident_id: string; priority: number; escalation_level: number; escalation: { repeats?: number; acknowledgements?: number; dispatches?: number } }
+type Row = {
+  lifecycle: AlarmLifecycle; org_id: string; resident_id: string; priority: number; escalation_level: number
+  escalation: { repeats?: number; acknowledgements?: number; dispatches?: number; test?: boolean }
+}
 
 export async function loadRecord(db: pg.ClientBase, alarmId: string, options: { forUpdate: boolean }): Promise<EscalationRecord | null> {
   const { rows } = await db.query<Row>(
@@ -31,6 +36,7 @@ export async function loadRecord(db: pg.ClientBase, alarmId: string, options: { 
       acknowledgements: r.escalation.acknowledgements ?? 0,
       dispatches: r.escalation.dispatches ?? 0,
     },
+    ...(r.escalation.test ? { test: true } : {}),
   }
 }
 
@@ -56,7 +62,8 @@ export async function saveRecord(db: pg.ClientBase, record: EscalationRecord): P
   )
 }
 
+// The escalation column holds the counts, and the test mark (kept there: it needs no column of its own).
 function counts(record: EscalationRecord) {
   const { repeats, acknowledgements, dispatches } = record.escalation
-  return { repeats, acknowledgements, dispatches }
+  return { repeats, acknowledgements, dispatches, ...(record.test ? { test: true } : {}) }
 }

@@ -10,6 +10,7 @@ import { scheduleTimer } from './timer-store.ts'
  * an escalate or repeat timer pending, an acknowledged one a handling timer, a dispatched one an arrival
  * timer; on scene, the responder owns it. Raised and notified alarms are repaired by scheduling their next
  * step now; acknowledged and dispatched ones are reported (their deadline already passed or was removed).
+ * Test alarms are never escalated, so they have no timer to miss.
  */
 export async function auditStalledEscalations(
   pool: pg.Pool,
@@ -19,6 +20,7 @@ export async function auditStalledEscalations(
     `SELECT l.alarm_id, l.state FROM alarm_lifecycles l
      WHERE l.state IN ('raised', 'notified', 'acknowledged', 'dispatched')
        AND l.updated_at < now() - make_interval(secs => $1)
+       AND NOT COALESCE((l.escalation->>'test')::boolean, false)
        AND NOT EXISTS (SELECT 1 FROM escalation_timers t WHERE t.alarm_id = l.alarm_id AND t.fired_at IS NULL AND t.cancelled_at IS NULL)`,
     [options.graceSeconds],
   )

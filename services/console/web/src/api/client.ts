@@ -43,14 +43,25 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const headers: Record<string, string> = { accept: 'application/json' }
   if (body !== undefined) headers['content-type'] = 'application/json'
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken
+  return send<T>(path, { method, headers, credentials: 'same-origin', body: body === undefined ? null : JSON.stringify(body) })
+}
+
+/** A file sent as the raw request body (imports): its type as content-type, its name in `x-file-name`. */
+async function upload<T>(path: string, file: Blob, contentType: string, fileName: string): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType, 'x-file-name': headerSafe(fileName) }
+  if (csrfToken !== null) headers['x-csrf-token'] = csrfToken
+  return send<T>(path, { method: 'POST', headers, credentials: 'same-origin', body: file })
+}
+
+/** Header values must be Latin-1: a name such as 街道名单.xlsx goes percent-encoded (ASCII names stay as they are). */
+function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value)
+}
+
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? null : JSON.stringify(body),
-    })
+    response = await fetch(path, init)
   } catch (cause) {
     throw new ApiError(0, 'network', cause instanceof Error ? cause.message : String(cause))
   }
@@ -82,6 +93,7 @@ export const api = {
   put: <T>(path: string, body: unknown): Promise<T> => request<T>('PUT', path, body),
   patch: <T>(path: string, body: unknown): Promise<T> => request<T>('PATCH', path, body),
   del: (path: string): Promise<void> => request<void>('DELETE', path),
+  upload,
 }
 
 export function enc(id: string): string {

@@ -49,6 +49,8 @@ export type AlarmSummary = {
   resolvedAt: string | null
   outcome: string | null
   escalationLevel: number
+  /** From a device in test mode: only in `view=test`, nobody is notified. */
+  test?: boolean
 }
 
 export type Page<T> = { items: T[]; nextCursor: string | null }
@@ -89,6 +91,8 @@ export type DeviceSummary = {
   residentId: string | null
   residentName: string | null
   supervisionIntervalS: number
+  /** Its alarms go to the test queue (issue 7); absent from older servers. */
+  testMode?: boolean
 }
 export type DeviceDetail = DeviceSummary & {
   bindings: { residentId: string; residentName: string; boundAt: string; unboundAt: string | null }[]
@@ -123,6 +127,8 @@ export type ResidentDetail = Omit<ResidentSummary, 'devices'> & {
   contacts: Contact[]
   devices: DeviceSummary[]
   recentAlarms: RecentAlarm[]
+  /** The household the resident lives in, when the server says (care registry). */
+  householdId?: string | null
 }
 /** The resident page's short list of their latest alarms (not the full AlarmSummary). */
 export type RecentAlarm = { id: string; type: string; severity: Severity; raisedAt: string; state: AlarmState; outcome?: string | null }
@@ -239,3 +245,67 @@ export const RESIDENT_FLAGS = ['disabled', 'dementia', 'very_old', 'living_alone
 export const CONDITIONS = ['hypertension', 'diabetes', 'heart_disease', 'copd', 'dementia', 'stroke_history'] as const
 export const DEVICE_TYPES = ['watch', 'sos_pendant', 'wall_button', 'door_sensor', 'pir_sensor', 'bed_sensor'] as const
 export const ROTATION_ROLES = ['operator', 'carer', 'doctor', 'supervisor'] as const
+
+// The care registry (API.md "Care registry").
+export type LedgerFlag = (typeof RESIDENT_FLAGS)[number]
+export type LedgerItem = {
+  residentId: string
+  fullName: string
+  age: number
+  areaId: string | null
+  areaName: string | null
+  address: string
+  flags: string[]
+  derived: string[]
+  manual: string[]
+  assignedCarer: StaffRef | null
+}
+export type LedgerPage = Page<LedgerItem> & { counts: Record<string, number> }
+
+export type HouseholdMember = { id: string; fullName: string; age: number }
+export type Household = {
+  id: string
+  areaId: string | null
+  areaName: string | null
+  address: string
+  lat: number | null
+  lon: number | null
+  assignedCarer: StaffRef | null
+  members: HouseholdMember[]
+}
+
+export type CareTeam = { id: string; areaId: string | null; name: string; lead: StaffRef | null; members: StaffRef[] }
+
+export type DoctorContract = { id: number | string; doctor: StaffRef; signedOn: string; expiresOn: string | null; endedOn: string | null }
+
+export const CONSENT_PURPOSES = ['health_data_processing', 'location_tracking', 'family_notification', 'share_with_doctor'] as const
+export const CONSENT_GIVERS = ['self', 'guardian', 'family'] as const
+export type ConsentRecord = {
+  id?: number | string
+  purpose: string
+  granted: boolean
+  givenBy: string
+  givenByName?: string | null
+  recordedBy?: { id: string; fullName: string } | null
+  recordedAt: string
+  evidenceRef?: string | null
+}
+export type Consents = { current: ConsentRecord[]; history: ConsentRecord[] }
+
+export type ImportRow = { row: number; status: 'accepted' | 'refused'; residentId: string | null; problems: string[] }
+export type ImportReport = { importId: string; rowsTotal: number; rowsAccepted: number; rowsRefused: number; rows: ImportRow[] }
+/** A past import as GET /api/imports lists it (fields the contract does not fix are optional). */
+export type ImportSummary = {
+  importId?: string
+  id?: string
+  fileName?: string
+  receivedAt?: string
+  rowsTotal?: number
+  rowsAccepted?: number
+  rowsRefused?: number
+  staff?: StaffRef | null
+  staffName?: string | null
+}
+
+export type DeviceCredentials = { username: string; password: string; mqttUrl: string }
+export type ProvisionAnswer = { device: DeviceSummary; credentials: DeviceCredentials }

@@ -8,6 +8,10 @@ import type { Route } from '../lib/router.ts'
 const LINKS: Array<{ hash: string; label: DictKey; needs: Permission; routes: Route['name'][]; testid: string }> = [
   { hash: '#/queue', label: 'nav.queue', needs: 'alarms.read', routes: ['queue', 'alarm'], testid: 'nav-queue' },
   { hash: '#/residents', label: 'nav.residents', needs: 'residents.read', routes: ['residents', 'resident'], testid: 'nav-residents' },
+  { hash: '#/ledger', label: 'nav.ledger', needs: 'residents.read', routes: ['ledger'], testid: 'nav-ledger' },
+  { hash: '#/households', label: 'nav.households', needs: 'residents.read', routes: ['households', 'household'], testid: 'nav-households' },
+  { hash: '#/care-teams', label: 'nav.careTeams', needs: 'staff.read', routes: ['careTeams'], testid: 'nav-care-teams' },
+  { hash: '#/import', label: 'nav.import', needs: 'residents.write', routes: ['import'], testid: 'nav-import' },
   { hash: '#/devices', label: 'nav.devices', needs: 'devices.read', routes: ['devices', 'device'], testid: 'nav-devices' },
   { hash: '#/schedules', label: 'nav.schedules', needs: 'schedules.read', routes: ['schedules'], testid: 'nav-schedules' },
   { hash: '#/policies', label: 'nav.policies', needs: 'policies.read', routes: ['policies'], testid: 'nav-policies' },

@@ -13,6 +13,11 @@ export type Route =
   | { name: 'policies' }
   | { name: 'dashboard' }
   | { name: 'responder' }
+  | { name: 'ledger' }
+  | { name: 'households' }
+  | { name: 'household'; id: string }
+  | { name: 'careTeams' }
+  | { name: 'import' }
   | { name: 'home' }
   | { name: 'notFound' }
 
@@ -31,6 +36,10 @@ export function parseHash(hash: string): Route {
     case 'policies': return { name: 'policies' }
     case 'dashboard': return { name: 'dashboard' }
     case 'responder': return { name: 'responder' }
+    case 'ledger': return { name: 'ledger' }
+    case 'households': return second !== undefined ? { name: 'household', id: second } : { name: 'households' }
+    case 'care-teams': return { name: 'careTeams' }
+    case 'import': return { name: 'import' }
     default: return { name: 'notFound' }
   }
 }

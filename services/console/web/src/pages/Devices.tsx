@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks'
 import { api, enc } from '../api/client.ts'
 import { DEVICE_TYPES, type DeviceDetail, type DeviceSummary, type Page } from '../api/types.ts'
 import { ErrorBox, Facts, Loading, Pager, Section, errorText } from '../components/common.tsx'
+import { DeviceLifecycle, ProvisionForm } from '../components/DeviceLifecycle.tsx'
 import { Battery, OnlineBadge, WornText } from '../components/DeviceTable.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
@@ -21,13 +22,24 @@ export function DevicesPage() {
   const [status, setStatus] = useState('')
   const [type, setType] = useState('')
   const pages = useCursorPages()
+  const session = useSession()
+  const [provisioning, setProvisioning] = useState(false)
+  const mayWrite = can(session.user.role, 'devices.write')
   const list = useLoad(
     () => api.get<Page<DeviceSummary>>('/api/devices', { q: query, status, type, limit: 50, cursor: pages.cursor }),
     [query, status, type, pages.cursor],
   )
   return (
     <div>
-      <div class="page-head"><h1>{t('device.title')}</h1></div>
+      <div class="page-head">
+        <h1>{t('device.title')}</h1>
+        {mayWrite && (
+          <button type="button" class="btn btn-primary" aria-expanded={provisioning} data-testid="device-provision-toggle" onClick={() => setProvisioning(!provisioning)}>
+            {provisioning ? t('app.close') : `+ ${t('deviceLife.provision')}`}
+          </button>
+        )}
+      </div>
+      {provisioning && <ProvisionForm onDone={list.reload} />}
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); pages.reset(); setQuery(q.trim()) }}>
         <label>
           {t('app.search')}
@@ -76,7 +88,7 @@ export function DevicesPage() {
                   <td class="mono"><a href={href('devices', d.id)} onClick={(e) => e.stopPropagation()}>{d.id}</a></td>
                   <td>{tc('deviceType', d.type)}</td>
                   <td class="small">{d.model}</td>
-                  <td><OnlineBadge device={d} /></td>
+                  <td><OnlineBadge device={d} />{d.testMode === true && <span class="badge badge-warn" data-testid="device-test-badge">{t('deviceLife.testBadge')}</span>}</td>
                   <td><Battery level={d.battery} /></td>
                   <td><WornText worn={d.worn} /></td>
                   <td class="small">{d.lastSeenAt ? dateTime(d.lastSeenAt, tr.lang) : t('device.never')}</td>
@@ -106,6 +118,7 @@ export function DeviceDetailPage({ id }: { id: string }) {
         <a href="#/devices" class="btn btn-small">‹ {t('app.back')}</a>
         <h1 class="mono">{d.id}</h1>
         <OnlineBadge device={d} />
+        {d.testMode === true && <span class="badge badge-warn" data-testid="device-test-badge">{t('deviceLife.testBadge')}</span>}
       </div>
       <div class="detail-grid">
         <div class="col">
@@ -119,9 +132,11 @@ export function DeviceDetailPage({ id }: { id: string }) {
               [t('device.worn'), <WornText worn={d.worn} />],
               [t('device.lastSeen'), d.lastSeenAt ? dateTime(d.lastSeenAt, tr.lang) : t('device.never')],
               [t('device.supervision'), d.supervisionIntervalS],
+              [t('deviceLife.testMode'), d.testMode === true ? t('app.yes') : t('app.no')],
               [t('device.wearer'), d.residentId ? <a href={href('residents', d.residentId)}>{d.residentName ?? d.residentId}</a> : '—'],
             ]} />
           </Section>
+          {mayEdit && <DeviceLifecycle device={d} onChanged={(next) => { if (next !== null) device.setData(next); device.reload() }} />}
           {mayEdit && <DeviceEditForm device={d} onSaved={device.reload} />}
         </div>
         <div class="col">

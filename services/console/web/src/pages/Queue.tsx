@@ -4,11 +4,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api/client.ts'
 import { ALARM_TYPES, SEVERITIES, type AlarmPage, type AlarmSummary, type FeedEvent } from '../api/types.ts'
 import { AckTarget } from '../components/AckTarget.tsx'
-import { ErrorBox, Loading, SeverityBadge, StateBadge, personName } from '../components/common.tsx'
+import { ErrorBox, Loading, Pager, SeverityBadge, StateBadge, personName } from '../components/common.tsx'
 import { FeedIndicator } from '../components/FeedIndicator.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
+import { useLoad } from '../lib/async.ts'
 import { useFeed, useNow } from '../lib/feed.ts'
-import { clock, ms } from '../lib/format.ts'
+import { clock, dateTime, ms } from '../lib/format.ts'
+import { useCursorPages } from '../lib/paging.ts'
 import { href, navigate } from '../lib/router.ts'
 import { audioUnlocked, beep } from '../lib/sound.ts'
 
@@ -46,6 +48,7 @@ export function QueuePage() {
   const [area, setArea] = useState('')
   const known = useRef<Map<string, AlarmSummary>>(new Map())
   const now = useNow(1000)
+  const [view, setView] = useState<'live' | 'test'>('live')
 
   const load = useCallback(() => {
     setLoading(true)
@@ -69,7 +72,8 @@ export function QueuePage() {
 
   const onEvent = useCallback((event: FeedEvent) => {
     const alarm = event.alarm
-    if (alarm === null) return
+    // Test alarms belong to the test list, never the live queue.
+    if (alarm === null || alarm.test === true) return
     const current = known.current.get(alarm.id)
     if (current !== undefined && alarm.version < current.version) return
     const next = new Map(known.current)
@@ -117,6 +121,11 @@ export function QueuePage() {
         <FeedIndicator status={status} />
         {!audioUnlocked() && <span class="muted small">{t('queue.soundHint')}</span>}
       </div>
+      <div class="tabs" role="tablist" data-testid="queue-tabs">
+        <button type="button" role="tab" class="tab" aria-selected={view === 'live'} data-testid="queue-tab-live" onClick={() => setView('live')}>{t('queue.title')}</button>
+        <button type="button" role="tab" class="tab" aria-selected={view === 'test'} data-testid="queue-tab-test" onClick={() => setView('test')}>{t('testQueue.tab')}</button>
+      </div>
+      {view === 'test' ? <TestAlarms /> : <>
 
       {banners.length > 0 && (
         <div class="critical-banner" role="alert" data-testid="new-critical-banner" data-alarm-id={banners[0]!.id}>
@@ -210,6 +219,54 @@ export function QueuePage() {
             })}
           </tbody>
         </table>
+      )}
+      </>}
+    </div>
+  )
+}
+
+/** Alarms from devices in test mode (weekly tests, installation): their own list, nobody was notified. */
+function TestAlarms() {
+  const tr = useI18n()
+  const { t, tc } = tr
+  const pages = useCursorPages()
+  const list = useLoad(() => api.get<AlarmPage>('/api/alarms', { view: 'test', limit: 50, cursor: pages.cursor }), [pages.cursor])
+  return (
+    <div data-testid="test-queue">
+      <div class="notice" role="note">
+        {t('testQueue.intro')}
+        <button type="button" class="btn btn-small" data-testid="test-queue-reload" onClick={list.reload}>{t('app.reload')}</button>
+      </div>
+      <ErrorBox error={list.error} onRetry={list.reload} />
+      {list.data === null ? (list.loading ? <Loading /> : null) : (
+        <>
+          <table class="table" data-testid="test-alarm-list">
+            <thead>
+              <tr>
+                <th>{t('queue.colSeverity')}</th>
+                <th>{t('queue.colType')}</th>
+                <th>{t('queue.colResident')}</th>
+                <th>{t('testQueue.device')}</th>
+                <th>{t('testQueue.raisedAt')}</th>
+                <th>{t('queue.colState')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.length === 0 && <tr><td colSpan={6} class="empty" data-testid="test-queue-empty">{t('testQueue.empty')}</td></tr>}
+              {list.data.items.map((a) => (
+                <tr key={a.id} data-testid="test-alarm-row" data-alarm-id={a.id} data-type={a.type} data-device-id={a.deviceId ?? ''}>
+                  <td><SeverityBadge severity={a.severity} /> <span class="badge badge-warn">{t('deviceLife.testBadge')}</span></td>
+                  <td><a href={href('alarms', a.id)}>{tc('alarmType', a.type)}</a></td>
+                  <td>{a.residentName}<div class="muted small">{a.areaName}</div></td>
+                  <td class="mono">{a.deviceId ? <a href={href('devices', a.deviceId)}>{a.deviceId}</a> : '—'}</td>
+                  <td class="small">{dateTime(a.raisedAt, tr.lang)}</td>
+                  <td><StateBadge state={a.state} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager hasPrev={pages.hasPrev} hasNext={list.data.nextCursor !== null} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
+        </>
       )}
     </div>
   )

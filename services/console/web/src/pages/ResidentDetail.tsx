@@ -8,6 +8,7 @@ import { ErrorBox, Facts, Loading, Section, SeverityBadge, StateBadge, errorText
 import { DeviceTable } from '../components/DeviceTable.tsx'
 import { LocationMap } from '../components/LocationMap.tsx'
 import { ResidentCard } from '../components/ResidentCard.tsx'
+import { ConsentSection, DoctorContractSection, HouseholdSection } from '../components/ResidentRegistry.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
 import { dateTime } from '../lib/format.ts'
@@ -79,6 +80,9 @@ export function ResidentDetailPage({ id }: { id: string }) {
             ]} />
             {r.lat !== null && r.lon !== null && <LocationMap lat={r.lat} lon={r.lon} tileUrl={session.mapTileUrl ?? null} height={200} />}
           </Section>
+          <HouseholdSection residentId={r.id} residentName={r.fullName} householdId={r.householdId} mayEdit={mayEdit} onChanged={resident.reload} />
+          <DoctorContractSection residentId={r.id} mayEdit={mayEdit} onSigned={resident.reload} />
+          <ConsentSection residentId={r.id} mayEdit={mayEdit} />
           <Section title={t('resident.devices')} testid="resident-devices">
             <DeviceTable devices={r.devices} />
           </Section>
