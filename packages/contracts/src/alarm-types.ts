@@ -19,7 +19,10 @@ export const VITAL_ALARM_TYPES = [
 export const PERSON_ALARM_TYPES = ['sos', 'fall'] as const
 
 /** The device, not the person, needs attention. */
-export const DEVICE_ALARM_TYPES = ['device_offline', 'device_not_worn', 'low_battery'] as const
+export const DEVICE_ALARM_TYPES = ['device_offline', 'device_not_worn', 'low_battery', 'device_test_overdue'] as const
 
-export const PLATFORM_ALARM_TYPES = [...PERSON_ALARM_TYPES, ...VITAL_ALARM_TYPES, ...DEVICE_ALARM_TYPES, 'geofence_exit', 'inactivity'] as const
+/** Care duties the platform tracks for a person: the daily contact of someone very old living alone. */
+export const CARE_ALARM_TYPES = ['missed_contact'] as const
+
+export const PLATFORM_ALARM_TYPES = [...PERSON_ALARM_TYPES, ...VITAL_ALARM_TYPES, ...DEVICE_ALARM_TYPES, ...CARE_ALARM_TYPES, 'geofence_exit', 'inactivity'] as const
 export type PlatformAlarmType = (typeof PLATFORM_ALARM_TYPES)[number]

@@ -19,7 +19,7 @@ import {
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const schema = `test_${process.pid}_${Date.now()}`
-const MIGRATIONS = ['0001_registry', '0002_timeseries', '0003_timeseries_storage', '0004_alerting', '0005_escalation', '0006_dispatch', '0007_console', '0008_care_registry']
+const MIGRATIONS = ['0001_registry', '0002_timeseries', '0003_timeseries_storage', '0004_alerting', '0005_escalation', '0006_dispatch', '0007_console', '0008_care_registry', '0009_daily_contact']
 
 const pool = createPool({ url, schema, max: 2, applicationName: 'anxin-db-plain-test' })
 t.teardown(async () => {
@@ -55,6 +55,7 @@ t.test('migrate applies the plain flavour without TimescaleDB', async t => {
     { name: '0006_dispatch', flavour: 'common' },
     { name: '0007_console', flavour: 'common' },
     { name: '0008_care_registry', flavour: 'common' },
+    { name: '0009_daily_contact', flavour: 'common' },
   ])
 
   const kinds = await db.query<{ relname: string; relkind: string }>(

@@ -25,7 +25,7 @@ import {
 } from './vitals-fixture.ts'
 
 const SCHEMA = 'anxin'
-const MIGRATIONS = ['0001_registry', '0002_timeseries', '0003_timeseries_storage', '0004_alerting', '0005_escalation', '0006_dispatch', '0007_console', '0008_care_registry']
+const MIGRATIONS = ['0001_registry', '0002_timeseries', '0003_timeseries_storage', '0004_alerting', '0005_escalation', '0006_dispatch', '0007_console', '0008_care_registry', '0009_daily_contact']
 
 const started = performance.now()
 const pg = await PGlite.create({ extensions: { timescaledb } })
@@ -67,6 +67,7 @@ t.test('migrate applies the timescale flavour on a TimescaleDB engine', async t 
     { name: '0006_dispatch', flavour: 'common' },
     { name: '0007_console', flavour: 'common' },
     { name: '0008_care_registry', flavour: 'common' },
+    { name: '0009_daily_contact', flavour: 'common' },
   ])
 })
 
