@@ -8,6 +8,10 @@ import { registerHealthRoutes } from '@anxin/service-kit'
 import type { ResidentRuleStates } from './domain/resident-rules.ts'
 import { AlertProcessor } from './adapters/alert-processor.ts'
 import { AlarmStore } from './adapters/alarm-store.ts'
+import { DeviceTestStore } from './adapters/device-test-store.ts'
+import { DeviceTestWatch } from './adapters/device-test-watch.ts'
+import { ContactSignals } from './adapters/contact-signals.ts'
+import { ContactWatch } from './adapters/contact-watch.ts'
 import { lastSeenByDevice } from './adapters/last-seen.ts'
 import { createAlertMetrics, type AlertMetrics } from './adapters/metrics.ts'
 import { ProfileCache } from './adapters/profile-cache.ts'
@@ -20,6 +24,10 @@ export type AlertService = {
   metrics: AlertMetrics
   processor: AlertProcessor
   profiles: ProfileCache
+  /** The weekly device test check (every 5 minutes and at start); tests call `check()` to run a pass at once. */
+  deviceTestWatch: DeviceTestWatch
+  /** The daily-contact cut-off check (null until started); tests call `check()` to run a pass at once. */
+  contactWatch: ContactWatch | null
   start: () => Promise<void>
   stop: () => Promise<void>
 }
@@ -35,9 +43,13 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
   const profiles = new ProfileCache(deps.pool)
   const states = new RuleStateStore<ResidentRuleStates>(deps.redis, config.REDIS_KEY_PREFIX)
   const alarms = new AlarmStore(deps.pool)
+  const deviceTests = new DeviceTestStore(deps.pool)
+  const deviceTestWatch = new DeviceTestWatch({ store: deviceTests, processor: () => service.processor, logger: log, now: deps.now })
   let producer: Producer | null = null
   let relay: OutboxRelay | null = null
   let processor: AlertProcessor | null = null
+  const contacts = new ContactSignals(deps.pool)
+  let contactWatch: ContactWatch | null = null
   const consumers: RunningConsumer[] = []
   let timer: NodeJS.Timeout | null = null
   let checking: Promise<void> = Promise.resolve()
@@ -49,9 +61,13 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
     http,
     metrics,
     profiles,
+    deviceTestWatch,
     get processor() {
       if (!processor) throw new Error('alert service not started')
       return processor
+    },
+    get contactWatch() {
+      return contactWatch
     },
     start: async () => {
       await assertTopicsExist(deps.kafka, [topics.deviceAlarm, topics.deviceTelemetry, topics.deviceEvent, topics.alarm, topics.alarmLifecycle, topics.registry, topics.deadLetter])
@@ -59,7 +75,7 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
       producer = await createProducer(deps.kafka)
       relay = new OutboxRelay({ pool: deps.pool, producer, table: 'alarm_outbox', topicFor: () => topics.alarm, logger: log, onPublished: n => metrics.published.inc(n) })
       relay.start()
-      const p = new AlertProcessor({ profiles, states, alarms, relay, metrics, logger: log, fallGraceSeconds: config.FALL_GRACE_SECONDS, now: deps.now })
+      const p = new AlertProcessor({ profiles, states, alarms, relay, metrics, logger: log, fallGraceSeconds: config.FALL_GRACE_SECONDS, now: deps.now, deviceTests, contacts })
       processor = p
       for (const id of await states.knownResidents()) p.residents.add(id)
       const now = (deps.now?.() ?? new Date()).toISOString()
@@ -72,7 +88,10 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
         // A person resolving an alarm closes the alert service's record of it, so the next press raises a new one.
         await runConsumer({
           ...common, schema: alarmLifecycleEventSchema, groupId: `${config.ALERT_GROUP_ID}-lifecycle`, topics: [topics.alarmLifecycle],
-          handle: m => p.closeHandled(m.map(x => x.value)),
+          handle: async m => {
+            for (const x of m) await contacts.observeLifecycle(x.value)
+            await p.closeHandled(m.map(x => x.value))
+          },
         }),
         // Registry changes made anywhere (another database's NOTIFY never reaches us) drop the cached profiles of
         // the residents concerned. Each instance has its own cache, so each has its own group and sees every change.
@@ -88,10 +107,15 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
           .then(() => p.checkSilence([...p.residents]))
           .catch(error => log.warn({ err: (error as Error).message }, 'silence check failed; retrying at the next tick'))
       }, config.ALERT_CHECK_INTERVAL_MS)
+      contactWatch = new ContactWatch({ pool: deps.pool, raiser: p, logger: log, now: deps.now ?? (() => new Date()) })
+      contactWatch.start()
+      deviceTestWatch.start()
       log.info({ residents: p.residents.size }, 'alert started')
     },
     stop: async () => {
       if (timer) clearInterval(timer)
+      await deviceTestWatch.stop()
+      await contactWatch?.stop()
       await checking
       for (const c of consumers.splice(0)) await c.stop()
       await relay?.stop()

@@ -25,6 +25,8 @@ import { ApiError } from './http/api-error.ts'
 import { registerDeviceRoutes } from './http/device-routes.ts'
 import { registerFeedRoutes } from './http/feed-routes.ts'
 import { registerLedgerRoutes } from './http/ledger-routes.ts'
+import { registerDailyContactRoutes } from './http/daily-contact-routes.ts'
+import { registerMaintenanceRoutes } from './http/maintenance-routes.ts'
 import { openApiDocument } from './http/openapi.ts'
 import { registerPolicyRoutes } from './http/policy-routes.ts'
 import { registerReportRoutes } from './http/report-routes.ts'
@@ -115,12 +117,14 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
   registerConsentRoutes(api, context)
   registerImportRoutes(api, context)
   registerLedgerRoutes(api, context)
+  registerMaintenanceRoutes(api, context)
   registerDeviceRoutes(api, context)
   registerStaffRoutes(api, context)
   registerCareTeamRoutes(api, context)
   registerScheduleRoutes(api, context)
   registerPolicyRoutes(api, context)
   registerReportRoutes(api, context)
+  registerDailyContactRoutes(api, context)
   const document = openApiDocument(api.operations, { version: API_VERSION })
   http.get('/api/openapi.json', async () => document)
 

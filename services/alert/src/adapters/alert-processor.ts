@@ -1,10 +1,13 @@
 import type { AlarmLifecycleEvent, DeviceEnvelope } from '@anxin/contracts'
 import type { Logger } from '@anxin/logging'
-import { applyDecision, sameSlot, type AlarmChange, type OpenAlarm, type ResidentContext } from '../domain/alarm-book.ts'
+import { alarmIdFor, applyDecision, sameSlot, type AlarmChange, type OpenAlarm, type ResidentContext } from '../domain/alarm-book.ts'
 import type { ResidentProfile } from '../domain/profile.ts'
 import { checkSilence, initialResidentStates, observe, seedDevice, type ResidentRuleStates } from '../domain/resident-rules.ts'
-import type { Decision } from '../domain/types.ts'
+import type { Decision, RaiseDecision } from '../domain/types.ts'
 import type { AlarmStore } from './alarm-store.ts'
+import { testClearDecision, testSignal } from '../domain/device-test-rule.ts'
+import type { DeviceTestStore } from './device-test-store.ts'
+import type { ContactSignals } from './contact-signals.ts'
 import { KeyedLock } from './keyed-lock.ts'
 import type { AlertMetrics } from './metrics.ts'
 import type { OutboxRelay } from '@anxin/kafka'
@@ -22,6 +25,10 @@ export type ProcessorDeps = {
   logger: Logger
   fallGraceSeconds: number
   now?: () => Date
+  /** Where test signals of buttons and wearables are recorded (the weekly test); absent: not recorded. */
+  deviceTests?: DeviceTestStore
+  /** Records daily-contact signals (check-ins, device activity, visits); absent: none recorded. */
+  contacts?: ContactSignals
 }
 
 /**
@@ -54,10 +61,13 @@ export class AlertProcessor {
   private async process(envelope: DeviceEnvelope): Promise<void> {
     const residentId = envelope.residentId
     if (!residentId) {
+      // A device bound to nobody is still tested (it is in the maintenance list); no alarm to clear.
+      await this.recordTest(envelope, false)
       this.deps.metrics.skipped.inc({ reason: 'no_resident' })
       return
     }
     this.residents.add(residentId)
+    await this.deps.contacts?.observeDevice(envelope)
     await this.lock.run(residentId, async () => {
       const profile = await this.deps.profiles.get(residentId)
       if (!profile) {
@@ -68,6 +78,9 @@ export class AlertProcessor {
       const result = observe(states, profile, envelope, { fallGraceSeconds: this.deps.fallGraceSeconds })
       await this.applyDecisions(profile, result.decisions.map(decision => ({ decision, deviceId: envelope.deviceId })))
       this.deps.states.set(residentId, result.state)
+      const testMode = profile.devices.some(d => d.deviceId === envelope.deviceId && d.testMode === true)
+      const test = await this.recordTest(envelope, testMode)
+      if (test) await this.applyDeviceChange(profile, envelope.deviceId, open => testClearDecision(open.find(a => a.type === 'device_test_overdue' && a.deviceId === envelope.deviceId && !a.test) ?? null, test))
       this.deps.metrics.observations.inc({ type: envelope.type })
       if (envelope.type === 'device.alarm') {
         this.deps.metrics.urgentLatency.observe((this.now().getTime() - Date.parse(envelope.receivedAt)) / 1000)
@@ -131,6 +144,68 @@ export class AlertProcessor {
         this.deps.relay.kick()
       })
     }
+  }
+
+  /**
+   * Raises an alarm decided outside the device rules (the daily-contact watch) through the normal path, under
+   * the resident's lock. Returns the id of the resident's open alarm of that type (the one raised, or the open
+   * one it was added to), or null for an unknown resident.
+   */
+  async raiseCareAlarm(residentId: string, decision: RaiseDecision): Promise<string | null> {
+    return this.lock.run(residentId, async () => {
+      const profile = await this.deps.profiles.get(residentId)
+      if (!profile) return null
+      await this.applyDecisions(profile, [{ decision, deviceId: null }])
+      const open = await this.deps.alarms.loadOpen(residentId)
+      // Already closed again (a replay long after): the id it was raised under.
+      return open.find(a => a.type === decision.type && !a.test)?.alarmId ?? alarmIdFor(residentId, decision.type, decision.evidence[0]?.eventId ?? '')
+    })
+  }
+
+  /** The weekly-test watch raises an overdue device's alarm (never a test alarm: test-mode devices are not judged). */
+  async raiseForDevice(residentId: string, deviceId: string, decision: Decision): Promise<boolean> {
+    return this.lock.run(residentId, async () => {
+      const profile = await this.deps.profiles.get(residentId)
+      return profile ? this.applyDeviceChange(profile, deviceId, () => decision) : false
+    })
+  }
+
+  /** Closes one open alarm the rules no longer stand behind (a device revoked, unbound or tested meanwhile). */
+  async clearAlarm(residentId: string, alarmId: string, reason: string): Promise<boolean> {
+    return this.lock.run(residentId, async () => {
+      const profile = await this.deps.profiles.get(residentId)
+      const alarm = profile ? (await this.deps.alarms.loadOpen(residentId)).find(a => a.alarmId === alarmId) : undefined
+      if (!profile || !alarm) return false
+      const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
+      const change: AlarmChange = { kind: 'cleared', alarm: { ...alarm, version: alarm.version + 1 }, evidence: [], reason }
+      return this.commit(await this.deps.alarms.apply(context, [change], this.now().toISOString()))
+    })
+  }
+
+  private async recordTest(envelope: DeviceEnvelope, testMode: boolean): Promise<{ eventId: string; at: string } | null> {
+    const test = this.deps.deviceTests ? testSignal(envelope, testMode) : null
+    if (test) await this.deps.deviceTests!.record(envelope.deviceId, test.at, test.eventId)
+    return test
+  }
+
+  /** One decision about a device's real (not test) alarm slot, under the resident's lock held by the caller. */
+  private async applyDeviceChange(profile: ResidentProfile, deviceId: string, decide: (open: OpenAlarm[]) => Decision | null): Promise<boolean> {
+    const open = await this.deps.alarms.loadOpen(profile.residentId)
+    const decision = decide(open)
+    if (!decision) return false
+    const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
+    const now = this.now().toISOString()
+    const change = applyDecision(open, context, decision, { deviceId, now, test: false })
+    return change ? this.commit(await this.deps.alarms.apply(context, [change], now)) : false
+  }
+
+  private commit(applied: AlarmChange[]): boolean {
+    for (const change of applied) {
+      this.deps.metrics.alarmChanges.inc({ kind: change.kind, type: change.alarm.type })
+      this.log.info({ alarmId: change.alarm.alarmId, kind: change.kind }, 'alarm changed')
+    }
+    if (applied.length > 0) this.deps.relay.kick()
+    return applied.length > 0
   }
 
   private async applyDecisions(profile: ResidentProfile, decisions: Array<{ decision: Decision; deviceId: string | null }>): Promise<void> {

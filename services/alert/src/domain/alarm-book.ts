@@ -35,7 +35,7 @@ const PERSON_ALARMS: ReadonlySet<AlarmType> = new Set([
 ])
 
 /** Alarms about a device rather than the person: each device of a resident has its own. */
-const DEVICE_ALARMS: ReadonlySet<AlarmType> = new Set(['device_offline', 'device_not_worn', 'low_battery'])
+const DEVICE_ALARMS: ReadonlySet<AlarmType> = new Set(['device_offline', 'device_not_worn', 'low_battery', 'device_test_overdue'])
 
 /**
  * What "one open alarm per resident and type" is keyed by beyond those two: the device, for device alarms

@@ -28,6 +28,8 @@ export const deviceSummarySchema = z.object({
   supervisionIntervalS: z.number().int(),
   /** Its alarms are test alarms: they go to the test view and nobody is called out. */
   testMode: z.boolean(),
+  /** Its newest test signal (the weekly test of buttons and wearables); null: never tested. */
+  lastTestAt: z.string().nullable(),
 })
 export type DeviceSummary = z.infer<typeof deviceSummarySchema>
 
@@ -40,6 +42,7 @@ export type DeviceSelection =
 type Row = {
   id: string; type: string; model: string | null; firmware: string | null; status: DeviceSummary['status']; supervision_interval_s: number; test_mode: boolean
   resident_id: string | null; resident_name: string | null; battery: number | null; worn: boolean | null; last_seen_at: Date | null; online: boolean
+  last_test_at: Date | null
 }
 
 /** `%`, `_` and `\` in a search text are meant literally. */
@@ -50,7 +53,7 @@ export const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g,
 // much history there is. Battery and wear come from the newest status report.
 const SUMMARY = `
 SELECT d.id, d.type, d.model, d.firmware, d.status, d.supervision_interval_s, d.test_mode, b.resident_id, r.full_name AS resident_name,
-       st.battery, st.worn, seen.at AS last_seen_at,
+       st.battery, st.worn, seen.at AS last_seen_at, dt.at AS last_test_at,
        (d.status = 'active' AND seen.at IS NOT NULL AND seen.at > $1::timestamptz - make_interval(secs => d.supervision_interval_s)) AS online
   FROM devices d
   LEFT JOIN device_bindings b ON b.device_id = d.id AND b.unbound_at IS NULL
@@ -59,11 +62,13 @@ SELECT d.id, d.type, d.model, d.firmware, d.status, d.supervision_interval_s, d.
   LEFT JOIN LATERAL (SELECT time FROM vitals WHERE device_id = d.id ORDER BY time DESC LIMIT 1) v ON true
   LEFT JOIN LATERAL (SELECT time FROM device_events WHERE device_id = d.id ORDER BY time DESC LIMIT 1) e ON true
   LEFT JOIN LATERAL (SELECT time FROM locations WHERE device_id = d.id ORDER BY time DESC LIMIT 1) lo ON true
+  LEFT JOIN LATERAL (SELECT at FROM device_tests WHERE device_id = d.id ORDER BY at DESC LIMIT 1) dt ON true
   CROSS JOIN LATERAL (SELECT GREATEST(st.time, v.time, e.time, lo.time) AS at) seen`
 
 const toSummary = (r: Row): DeviceSummary => ({
   id: r.id, type: r.type, model: r.model, firmware: r.firmware, status: r.status, online: r.online, lastSeenAt: r.last_seen_at?.toISOString() ?? null,
   battery: r.battery, worn: r.worn, residentId: r.resident_id, residentName: r.resident_name, supervisionIntervalS: r.supervision_interval_s, testMode: r.test_mode,
+  lastTestAt: r.last_test_at?.toISOString() ?? null,
 })
 
 /**

@@ -34,7 +34,7 @@ const LABELS: Record<CsvLocale, Labels> = {
       sos: '一键报警', fall: '跌倒', heart_rate_high: '心率过高', heart_rate_low: '心率过低', spo2_low: '血氧过低',
       blood_pressure_high: '血压过高', blood_pressure_low: '血压过低', temperature_high: '体温过高', temperature_low: '体温过低',
       glucose_high: '血糖过高', glucose_low: '血糖过低', device_offline: '设备离线', device_not_worn: '设备未佩戴',
-      low_battery: '电量低', geofence_exit: '离开安全区域', inactivity: '长时间无活动',
+      low_battery: '电量低', geofence_exit: '离开安全区域', inactivity: '长时间无活动', missed_contact: '今日未联系上', device_test_overdue: '设备未按期测试',
     },
   },
   en: {
@@ -49,6 +49,7 @@ const LABELS: Record<CsvLocale, Labels> = {
       blood_pressure_high: 'Blood pressure high', blood_pressure_low: 'Blood pressure low', temperature_high: 'Temperature high',
       temperature_low: 'Temperature low', glucose_high: 'Glucose high', glucose_low: 'Glucose low', device_offline: 'Device offline',
       device_not_worn: 'Device not worn', low_battery: 'Low battery', geofence_exit: 'Left safe zone', inactivity: 'Inactivity',
+      missed_contact: 'No contact today', device_test_overdue: 'Device test overdue',
     },
   },
 }

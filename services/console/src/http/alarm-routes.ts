@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { auditConsole } from '../adapters/console-audit.ts'
 import type { ConsoleContext } from '../adapters/console-context.ts'
@@ -9,6 +10,7 @@ import { isResponder } from '../domain/roles.ts'
 import type { SessionUser } from '../domain/session-user.ts'
 import { actionBodies, lifecycleAction, type ActionName } from './alarm-actions.ts'
 import { ApiError, notFound } from './api-error.ts'
+import { recordContact } from './daily-contact-routes.ts'
 import { alarmSummarySchema, pageOf } from './schemas.ts'
 import type { ApiRouter } from './route-kit.ts'
 import { loadVitalSeries } from '../adapters/resident-records.ts'
@@ -103,6 +105,10 @@ export function registerAlarmRoutes(api: ApiRouter, context: ConsoleContext): vo
         const action = lifecycleAction(name, body, { kind: 'staff', id: user.staffId })
         if (isResponder(user.role)) action.channel = 'responder_app'
         await context.escalation.expectOk('POST', `/alarms/${alarm.id}/actions`, action)
+        // Speaking to the resident on the phone is the day's contact (每天至少联系1次).
+        if (name === 'calls' && body.to === 'resident' && body.outcome === 'answered') {
+          await recordContact(context.pool, { residentId: alarm.residentId, kind: 'call', at: context.now(), sourceId: `alarm-call:${randomUUID()}`, staffId: user.staffId })
+        }
         return { alarm: (await loadAlarmSummary(context.pool, user, alarm.id))! }
       },
     })

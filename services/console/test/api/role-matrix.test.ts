@@ -72,6 +72,15 @@ const ROUTES: Record<string, readonly string[]> = {
   'POST /api/devices/:deviceId/revoke': ['administrator'],
   'POST /api/devices/:deviceId/binding': ['administrator'],
   'DELETE /api/devices/:deviceId/binding': ['administrator'],
+  'GET /api/devices/maintenance': R,
+  'GET /api/devices/maintenance.csv': R,
+  // Daily contact: the desk and the resident's own carer log contact; everyone who reads sees it.
+  'POST /api/residents/:residentId/contacts': ['supervisor', 'operator', 'carer', 'doctor'],
+  'GET /api/residents/:residentId/contacts': R,
+  'GET /api/reports/daily-contact': R,
+  'GET /api/reports/daily-contact.csv': R,
+  'GET /api/orgs/care-duty-settings': R,
+  'PUT /api/orgs/care-duty-settings': ['administrator'],
 }
 // Signing in is for everyone (public); signing out for anyone signed in (tested in session.test.ts).
 const NOT_IN_MATRIX = new Set(['POST /api/session', 'DELETE /api/session'])

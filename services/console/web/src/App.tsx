@@ -14,6 +14,7 @@ import { DeviceDetailPage, DevicesPage } from './pages/Devices.tsx'
 import { HouseholdDetailPage, HouseholdsPage } from './pages/Households.tsx'
 import { ImportPage } from './pages/Import.tsx'
 import { LedgerPage } from './pages/Ledger.tsx'
+import { MaintenancePage } from './pages/Maintenance.tsx'
 import { LoginPage } from './pages/Login.tsx'
 import { PoliciesPage } from './pages/Policies.tsx'
 import { QueuePage } from './pages/Queue.tsx'
@@ -36,6 +37,7 @@ const NEEDS: Record<Route['name'], Permission | null> = {
   resident: 'residents.read',
   devices: 'devices.read',
   device: 'devices.read',
+  maintenance: 'devices.read',
   schedules: 'schedules.read',
   policies: 'policies.read',
   dashboard: 'reports.read',
@@ -150,6 +152,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'resident': return <ResidentDetailPage key={route.id} id={route.id} />
     case 'devices': return <DevicesPage />
     case 'device': return <DeviceDetailPage key={route.id} id={route.id} />
+    case 'maintenance': return <MaintenancePage />
     case 'schedules': return <SchedulesPage />
     case 'policies': return <PoliciesPage />
     case 'dashboard': return <DashboardPage />

@@ -4,6 +4,7 @@ import { withTransaction } from '@anxin/db'
 import { DELIVERY_CHANNELS, type DeliveryChannel } from '../channels/channel.ts'
 import type { UpdateKind } from '../domain/messages.ts'
 import { isCritical, loadAlarmFacts, type AlarmFacts } from './alarm-facts.ts'
+import { assignedCarerOf } from './assigned-carer.ts'
 import { intakeContext, type DispatchContext } from './dispatch-context.ts'
 import { loadSettings } from './dispatch-settings.ts'
 import { closeRequests } from './delivery-store.ts'
@@ -72,7 +73,10 @@ export async function handleLifecycleEvent(context: DispatchContext, tasks: Task
     // A test alarm (a device in test mode) sends nobody out and tells no family.
     if (!facts || facts.test) return
     const settings = await loadSettings(client, facts.orgId)
-    if (event.action === 'raise' && settings.autoTaskAlarmTypes.includes(event.alarmType)) await tasks.createVisit(client, event.alarmId, { sequence: 1, facts })
+    // A missed daily contact always sends the resident's own carer round, whatever the organisation's auto-task list.
+    if (event.action === 'raise' && event.alarmType === 'missed_contact') {
+      await tasks.createVisit(client, event.alarmId, { sequence: 1, facts, offerTo: (await assignedCarerOf(client, facts.residentId)) ?? undefined })
+    } else if (event.action === 'raise' && settings.autoTaskAlarmTypes.includes(event.alarmType)) await tasks.createVisit(client, event.alarmId, { sequence: 1, facts })
     if (event.action === 'acknowledge' || event.action === 'dispatch') await closeRequests(client, event.alarmId, ['alarm'], 'acknowledged')
     if (event.state === 'resolved' || event.state === 'closed') {
       await closeRequests(client, event.alarmId, ['alarm', 'task_offer'], event.state)

@@ -63,7 +63,8 @@ const STAFF_LABELS: Readonly<Record<string, Label>> = {
   device_offline: { 'zh-CN': '设备离线', en: 'device offline' },
   low_battery: { 'zh-CN': '设备电量低', en: 'low device battery' },
   device_not_worn: { 'zh-CN': '设备未佩戴', en: 'device not worn' },
-  missed_contact: { 'zh-CN': '未按时报平安', en: 'missed check-in' },
+  missed_contact: { 'zh-CN': '今日未联系上', en: 'no contact today' },
+  device_test_overdue: { 'zh-CN': '设备未按期测试', en: 'device test overdue' },
 }
 /** Staff see an unknown type's id (it helps them ask the right question); the family never does. */
 const staffGeneric = (alarmType: string): Label => ({ 'zh-CN': `其他(${alarmType})`, en: `other (${alarmType})` })
@@ -80,7 +81,8 @@ const FAMILY_LABELS: Readonly<Record<string, Label>> = {
   device_offline: { 'zh-CN': '手表离线', en: 'the watch going offline' },
   low_battery: { 'zh-CN': '手表电量低', en: 'a low watch battery' },
   device_not_worn: { 'zh-CN': '手表未佩戴', en: 'the watch not being worn' },
-  missed_contact: { 'zh-CN': '未按时报平安', en: 'a missed check-in' },
+  missed_contact: { 'zh-CN': '今日未联系上', en: 'no contact today' },
+  device_test_overdue: { 'zh-CN': '手表或按钮需要测试', en: 'the watch or button being due for a test' },
 }
 const FAMILY_GENERIC: Label = { 'zh-CN': '监护提醒', en: 'a monitoring alert' }
 
@@ -93,7 +95,8 @@ const FAMILY_EVENTS: Readonly<Record<string, Record<Locale, (who: string) => str
   device_offline: { 'zh-CN': who => `${who}的手表已离线`, en: who => `${who}'s watch went offline` },
   low_battery: { 'zh-CN': who => `${who}的手表电量低`, en: who => `${who}'s watch battery is low` },
   device_not_worn: { 'zh-CN': who => `${who}没有佩戴手表`, en: who => `${who} is not wearing the watch` },
-  missed_contact: { 'zh-CN': who => `${who}未按时报平安`, en: who => `${who} missed a check-in` },
+  missed_contact: { 'zh-CN': who => `今天还没有联系上${who}`, en: who => `Nobody has been in touch with ${who} today` },
+  device_test_overdue: { 'zh-CN': who => `${who}的报警设备已过了定期测试时间`, en: who => `${who}'s alarm device is overdue for its regular test` },
 }
 const FAMILY_EVENT_HEALTH: Record<Locale, (who: string) => string> = {
   'zh-CN': who => `${who}有一条健康监测提醒`,

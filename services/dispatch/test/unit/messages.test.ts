@@ -3,7 +3,7 @@ import { PLATFORM_ALARM_TYPES } from '@anxin/contracts'
 import { alarmTypeLabel, composeMessage, type MessageFacts, type MessagePurpose, type UpdateKind } from '../../src/domain/messages.ts'
 
 // Every type the alert service raises, and the daily-contact alarm to come (issue 7).
-const ALARM_TYPES = [...PLATFORM_ALARM_TYPES, 'missed_contact'] as const
+const ALARM_TYPES = PLATFORM_ALARM_TYPES
 const HEALTH_TYPES = ALARM_TYPES.filter(type => /^(heart_rate|spo2|blood_pressure|temperature|glucose)_/.test(type))
 const UPDATE_KINDS: UpdateKind[] = ['raised', 'acknowledged', 'dispatched', 'arrived', 'resolved']
 const REASONS = ['escalation', 'handling_overdue', 'arrival_overdue', 'repeat', null] as const

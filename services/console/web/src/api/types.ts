@@ -93,6 +93,13 @@ export type DeviceSummary = {
   supervisionIntervalS: number
   /** Its alarms go to the test queue (issue 7); absent from older servers. */
   testMode?: boolean
+  /** Its newest test signal (the weekly test); absent from older servers. */
+  lastTestAt?: string | null
+}
+/** A button or wearable that missed its weekly test (GET /api/devices/maintenance). */
+export type MaintenanceItem = {
+  deviceId: string; type: string; model: string | null; residentId: string | null; residentName: string | null; areaId: string | null
+  lastTestAt: string | null; dueAt: string; status: 'due' | 'overdue'; alarmId: string | null; offline: boolean; battery: number | null
 }
 export type DeviceDetail = DeviceSummary & {
   bindings: { residentId: string; residentName: string; boundAt: string; unboundAt: string | null }[]

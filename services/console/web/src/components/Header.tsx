@@ -13,6 +13,7 @@ const LINKS: Array<{ hash: string; label: DictKey; needs: Permission; routes: Ro
   { hash: '#/care-teams', label: 'nav.careTeams', needs: 'staff.read', routes: ['careTeams'], testid: 'nav-care-teams' },
   { hash: '#/import', label: 'nav.import', needs: 'residents.write', routes: ['import'], testid: 'nav-import' },
   { hash: '#/devices', label: 'nav.devices', needs: 'devices.read', routes: ['devices', 'device'], testid: 'nav-devices' },
+  { hash: '#/maintenance', label: 'nav.maintenance', needs: 'devices.read', routes: ['maintenance'], testid: 'nav-maintenance' },
   { hash: '#/schedules', label: 'nav.schedules', needs: 'schedules.read', routes: ['schedules'], testid: 'nav-schedules' },
   { hash: '#/policies', label: 'nav.policies', needs: 'policies.read', routes: ['policies'], testid: 'nav-policies' },
   { hash: '#/dashboard', label: 'nav.dashboard', needs: 'reports.read', routes: ['dashboard'], testid: 'nav-dashboard' },

@@ -9,6 +9,7 @@ export type Route =
   | { name: 'resident'; id: string }
   | { name: 'devices' }
   | { name: 'device'; id: string }
+  | { name: 'maintenance' }
   | { name: 'schedules' }
   | { name: 'policies' }
   | { name: 'dashboard' }
@@ -32,6 +33,7 @@ export function parseHash(hash: string): Route {
     case 'alarms': return second !== undefined ? { name: 'alarm', id: second } : { name: 'queue' }
     case 'residents': return second !== undefined ? { name: 'resident', id: second } : { name: 'residents' }
     case 'devices': return second !== undefined ? { name: 'device', id: second } : { name: 'devices' }
+    case 'maintenance': return { name: 'maintenance' }
     case 'schedules': return { name: 'schedules' }
     case 'policies': return { name: 'policies' }
     case 'dashboard': return { name: 'dashboard' }
