@@ -9,6 +9,7 @@ import type { Lang } from './i18n/dict.ts'
 import { I18nContext, initialLang, makeTranslator, storeLang } from './i18n/i18n.tsx'
 import { AlarmDetailPage } from './pages/AlarmDetail.tsx'
 import { CareTeamsPage } from './pages/CareTeams.tsx'
+import { DailyContactPage } from './pages/DailyContact.tsx'
 import { DashboardPage } from './pages/Dashboard.tsx'
 import { DeviceDetailPage, DevicesPage } from './pages/Devices.tsx'
 import { HouseholdDetailPage, HouseholdsPage } from './pages/Households.tsx'
@@ -41,6 +42,7 @@ const NEEDS: Record<Route['name'], Permission | null> = {
   schedules: 'schedules.read',
   policies: 'policies.read',
   dashboard: 'reports.read',
+  dailyContact: 'reports.read',
   responder: 'responder',
   ledger: 'residents.read',
   households: 'residents.read',
@@ -156,6 +158,7 @@ function Page({ route, session }: { route: Route; session: Session }) {
     case 'schedules': return <SchedulesPage />
     case 'policies': return <PoliciesPage />
     case 'dashboard': return <DashboardPage />
+    case 'dailyContact': return <DailyContactPage />
     case 'responder': return <ResponderPage />
     case 'ledger': return <LedgerPage />
     case 'households': return <HouseholdsPage />

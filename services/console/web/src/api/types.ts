@@ -316,3 +316,32 @@ export type ImportSummary = {
 
 export type DeviceCredentials = { username: string; password: string; mqttUrl: string }
 export type ProvisionAnswer = { device: DeviceSummary; credentials: DeviceCredentials }
+
+/** Daily contact (每天至少联系1次): how a resident was reached on a day. */
+export type DailyContactStatus = 'contacted' | 'missed' | 'pending'
+export type DailyContactItem = {
+  residentId: string
+  fullName: string
+  areaId: string | null
+  areaName: string | null
+  status: DailyContactStatus
+  firstContact: { kind: string; at: string; by: string | null } | null
+  alarmId: string | null
+}
+export type DailyContactReport = {
+  date: string
+  timeZone: string
+  /** The cut-off of that day as an instant. */
+  cutoff: string
+  required: number
+  contacted: number
+  missed: number
+  pending: number
+  items: DailyContactItem[]
+}
+export type CareDutySettings = { contactCutoff: string; deviceActivityCounts: boolean; timeZone: string }
+export type ContactSignal = { id: string; kind: string; at: string; localDate: string; by: string | null }
+export type ResidentContacts = {
+  items: ContactSignal[]
+  days: Array<{ date: string; status: 'contacted' | 'missed'; alarmId: string | null }>
+}

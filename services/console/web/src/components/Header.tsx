@@ -17,6 +17,7 @@ const LINKS: Array<{ hash: string; label: DictKey; needs: Permission; routes: Ro
   { hash: '#/schedules', label: 'nav.schedules', needs: 'schedules.read', routes: ['schedules'], testid: 'nav-schedules' },
   { hash: '#/policies', label: 'nav.policies', needs: 'policies.read', routes: ['policies'], testid: 'nav-policies' },
   { hash: '#/dashboard', label: 'nav.dashboard', needs: 'reports.read', routes: ['dashboard'], testid: 'nav-dashboard' },
+  { hash: '#/daily-contact', label: 'nav.dailyContact', needs: 'reports.read', routes: ['dailyContact'], testid: 'nav-daily-contact' },
   { hash: '#/responder', label: 'nav.responder', needs: 'responder', routes: ['responder'], testid: 'nav-responder' },
 ]
 

@@ -81,3 +81,25 @@ export function isoToLocalInput(iso: string): string {
   const d = new Date(iso)
   return `${isoDate(d)}T${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
 }
+
+/** yyyy-mm-dd of an instant in a time zone (the organisation's day, not the browser's). */
+export function dateInZone(d: Date, timeZone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d)
+    const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? ''
+    return `${get('year')}-${get('month')}-${get('day')}`
+  } catch {
+    return isoDate(d) // an unknown zone: the browser's day is the best guess
+  }
+}
+
+/** hh:mm of an instant in a time zone. */
+export function timeInZone(iso: string | null | undefined, timeZone: string, lang: Lang): string {
+  const t = ms(iso)
+  if (t === null) return '—'
+  try {
+    return new Date(t).toLocaleTimeString(lang, { timeZone, hour: '2-digit', minute: '2-digit', hour12: false })
+  } catch {
+    return timeOfDay(iso, lang)
+  }
+}

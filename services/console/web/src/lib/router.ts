@@ -13,6 +13,7 @@ export type Route =
   | { name: 'schedules' }
   | { name: 'policies' }
   | { name: 'dashboard' }
+  | { name: 'dailyContact' }
   | { name: 'responder' }
   | { name: 'ledger' }
   | { name: 'households' }
@@ -37,6 +38,7 @@ export function parseHash(hash: string): Route {
     case 'schedules': return { name: 'schedules' }
     case 'policies': return { name: 'policies' }
     case 'dashboard': return { name: 'dashboard' }
+    case 'daily-contact': return { name: 'dailyContact' }
     case 'responder': return { name: 'responder' }
     case 'ledger': return { name: 'ledger' }
     case 'households': return second !== undefined ? { name: 'household', id: second } : { name: 'households' }

@@ -1,9 +1,10 @@
-// One resident: the card, care team, contacts, devices, recent alarms, 24 h vitals, and (for roles with
+// One resident: the card, care team, contacts, devices, recent alarms, the contact log, 24 h vitals, and (for roles with
 // residents.write) an edit form that PATCHes only what changed.
 import { useState } from 'preact/hooks'
 import { api, enc } from '../api/client.ts'
 import { CONDITIONS, RESIDENT_FLAGS, type Contact, type ResidentDetail, type StaffRef, type Vitals } from '../api/types.ts'
 import { VitalsCharts } from '../components/charts.tsx'
+import { ContactLogSection } from '../components/ContactLog.tsx'
 import { ErrorBox, Facts, Loading, Section, SeverityBadge, StateBadge, errorText } from '../components/common.tsx'
 import { DeviceTable } from '../components/DeviceTable.tsx'
 import { LocationMap } from '../components/LocationMap.tsx'
@@ -69,6 +70,7 @@ export function ResidentDetailPage({ id }: { id: string }) {
               </table>
             )}
           </Section>
+          <ContactLogSection residentId={r.id} />
         </div>
         <div class="col">
           <Section title={t('resident.title')}>
