@@ -12,6 +12,10 @@ export type TestBroker = {
   url: string
   port: number
   ingestion: BrokerCredential
+  /** The broker's `password_file`, so a CredentialSync can keep it (the broker reads it again on SIGHUP). */
+  passwordFile: string
+  /** The broker's process id now (it changes on restart), or null when it runs in a container. */
+  pid: () => number | null
   /** Stops the broker (SIGTERM) and starts it again on the same port with the same persistent state. */
   restart: () => Promise<void>
 }
@@ -45,6 +49,8 @@ export async function testBroker(t: Teardown, stack: TestStack, devices: BrokerC
       url: `mqtt://127.0.0.1:${port}`,
       port,
       ingestion,
+      passwordFile: join(dir, 'passwd'),
+      pid: () => null,
       restart: async () => {
         await container.stop()
         container = await startContainer()
@@ -61,6 +67,8 @@ export async function testBroker(t: Teardown, stack: TestStack, devices: BrokerC
     url: `mqtt://127.0.0.1:${port}`,
     port,
     ingestion,
+    passwordFile: join(dir, 'passwd'),
+    pid: () => running.process.pid ?? null,
     restart: async () => {
       await running.stop()
       running = await spawnBroker(configPath, port)
