@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, withQuery } from '../api/client.ts'
 import type { CareDutySettings, DailyContactReport, DailyContactStatus } from '../api/types.ts'
 import { ErrorBox, Loading, errorText } from '../components/common.tsx'
+import { ListTable } from '../components/PagedTable.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
 import { dateInZone, timeInZone } from '../lib/format.ts'
@@ -59,34 +60,22 @@ export function DailyContactPage() {
             <Tile testid="dc-tile-missed" label={t('dc.missed')} value={r.missed} tone={r.missed > 0 ? 'tile-bad' : ''} />
             <Tile testid="dc-tile-pending" label={t('dc.pending')} value={r.pending} tone={r.pending > 0 ? 'tile-warn' : ''} />
           </div>
-          <table class="table" data-testid="dc-table">
-            <thead>
-              <tr>
-                <th>{t('dc.resident')}</th>
-                <th>{t('dc.area')}</th>
-                <th>{t('dc.status')}</th>
-                <th>{t('dc.kind')}</th>
-                <th>{t('dc.time')}</th>
-                <th>{t('dc.by')}</th>
+          <ListTable items={r.items} testid="dc-table"
+            columns={[t('dc.resident'), t('dc.area'), t('dc.status'), t('dc.kind'), t('dc.time'), t('dc.by')]}
+            empty={t('dc.empty')} emptyTestid="dc-empty"
+            row={(i) => (
+              <tr key={i.residentId} data-testid="dc-row" data-resident-id={i.residentId} data-status={i.status}>
+                <td><a href={href('residents', i.residentId)}>{i.fullName}</a></td>
+                <td>{i.areaName ?? i.areaId ?? <span class="muted">{t('dc.noArea')}</span>}</td>
+                <td>
+                  <span class={`badge ${STATUS_TONE[i.status]}`} data-testid="dc-status">{tc('dcStatus', i.status)}</span>
+                  {i.status === 'missed' && i.alarmId !== null && <> <a href={href('alarms', i.alarmId)} data-testid="dc-alarm">{t('dc.alarm')}</a></>}
+                </td>
+                <td>{i.firstContact ? tc('contactKind', i.firstContact.kind) : '—'}</td>
+                <td>{i.firstContact ? timeInZone(i.firstContact.at, zone, tr.lang) : '—'}</td>
+                <td>{i.firstContact?.by ?? '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {r.items.length === 0 && <tr><td colSpan={6} class="empty" data-testid="dc-empty">{t('dc.empty')}</td></tr>}
-              {r.items.map((i) => (
-                <tr key={i.residentId} data-testid="dc-row" data-resident-id={i.residentId} data-status={i.status}>
-                  <td><a href={href('residents', i.residentId)}>{i.fullName}</a></td>
-                  <td>{i.areaName ?? i.areaId ?? <span class="muted">{t('dc.noArea')}</span>}</td>
-                  <td>
-                    <span class={`badge ${STATUS_TONE[i.status]}`} data-testid="dc-status">{tc('dcStatus', i.status)}</span>
-                    {i.status === 'missed' && i.alarmId !== null && <> <a href={href('alarms', i.alarmId)} data-testid="dc-alarm">{t('dc.alarm')}</a></>}
-                  </td>
-                  <td>{i.firstContact ? tc('contactKind', i.firstContact.kind) : '—'}</td>
-                  <td>{i.firstContact ? timeInZone(i.firstContact.at, zone, tr.lang) : '—'}</td>
-                  <td>{i.firstContact?.by ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )} />
         </>
       )}
       <SettingsPanel settings={settings.data} error={settings.error} mayEdit={can(session.user.role, 'policies.write')}

@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks'
 import { api, enc } from '../api/client.ts'
 import { DEVICE_TYPES, type DeviceDetail, type DeviceSummary, type Page } from '../api/types.ts'
-import { ErrorBox, Facts, Loading, Pager, Section, errorText } from '../components/common.tsx'
+import { ErrorBox, Facts, Loading, Section, errorText } from '../components/common.tsx'
+import { PagedTable } from '../components/PagedTable.tsx'
 import { DeviceLifecycle, ProvisionForm } from '../components/DeviceLifecycle.tsx'
 import { Battery, OnlineBadge, WornText } from '../components/DeviceTable.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
@@ -63,43 +64,23 @@ export function DevicesPage() {
         </label>
         <button type="submit" class="btn btn-primary">{t('app.search')}</button>
       </form>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      {list.data === null ? (list.loading ? <Loading /> : null) : (
-        <>
-          <table class="table" data-testid="device-list">
-            <thead>
-              <tr>
-                <th>{t('device.id')}</th>
-                <th>{t('device.type')}</th>
-                <th>{t('device.model')}</th>
-                <th>{t('device.status')}</th>
-                <th>{t('device.battery')}</th>
-                <th>{t('device.worn')}</th>
-                <th>{t('device.lastSeen')}</th>
-                <th>{t('device.wearer')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.length === 0 && <tr><td colSpan={8} class="empty">{t('device.empty')}</td></tr>}
-              {list.data.items.map((d) => (
-                <tr key={d.id} class="clickable" data-testid="device-row" data-device-id={d.id} data-online={String(d.online)} tabIndex={0}
-                  onClick={() => navigate(href('devices', d.id))}
-                  onKeyDown={(e) => { if (e.key === 'Enter') navigate(href('devices', d.id)) }}>
-                  <td class="mono"><a href={href('devices', d.id)} onClick={(e) => e.stopPropagation()}>{d.id}</a></td>
-                  <td>{tc('deviceType', d.type)}</td>
-                  <td class="small">{d.model}</td>
-                  <td><OnlineBadge device={d} />{d.testMode === true && <span class="badge badge-warn" data-testid="device-test-badge">{t('deviceLife.testBadge')}</span>}</td>
-                  <td><Battery level={d.battery} /></td>
-                  <td><WornText worn={d.worn} /></td>
-                  <td class="small">{d.lastSeenAt ? dateTime(d.lastSeenAt, tr.lang) : t('device.never')}</td>
-                  <td>{d.residentId ? <a href={href('residents', d.residentId)} onClick={(e) => e.stopPropagation()}>{d.residentName ?? d.residentId}</a> : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager hasPrev={pages.hasPrev} hasNext={list.data.nextCursor !== null} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
-        </>
-      )}
+      <PagedTable list={list} pages={pages} testid="device-list"
+        columns={[t('device.id'), t('device.type'), t('device.model'), t('device.status'), t('device.battery'), t('device.worn'), t('device.lastSeen'), t('device.wearer')]}
+        empty={t('device.empty')}
+        row={(d) => (
+          <tr key={d.id} class="clickable" data-testid="device-row" data-device-id={d.id} data-online={String(d.online)} tabIndex={0}
+            onClick={() => navigate(href('devices', d.id))}
+            onKeyDown={(e) => { if (e.key === 'Enter') navigate(href('devices', d.id)) }}>
+            <td class="mono"><a href={href('devices', d.id)} onClick={(e) => e.stopPropagation()}>{d.id}</a></td>
+            <td>{tc('deviceType', d.type)}</td>
+            <td class="small">{d.model}</td>
+            <td><OnlineBadge device={d} />{d.testMode === true && <span class="badge badge-warn" data-testid="device-test-badge">{t('deviceLife.testBadge')}</span>}</td>
+            <td><Battery level={d.battery} /></td>
+            <td><WornText worn={d.worn} /></td>
+            <td class="small">{d.lastSeenAt ? dateTime(d.lastSeenAt, tr.lang) : t('device.never')}</td>
+            <td>{d.residentId ? <a href={href('residents', d.residentId)} onClick={(e) => e.stopPropagation()}>{d.residentName ?? d.residentId}</a> : '—'}</td>
+          </tr>
+        )} />
     </div>
   )
 }

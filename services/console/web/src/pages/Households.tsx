@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks'
 import { api, enc } from '../api/client.ts'
 import type { Household, Page, StaffRef } from '../api/types.ts'
-import { ErrorBox, Facts, Loading, Pager, Section, Tel, errorText } from '../components/common.tsx'
+import { ErrorBox, Facts, Loading, Section, Tel, errorText } from '../components/common.tsx'
+import { PagedTable } from '../components/PagedTable.tsx'
 import { ResidentPicker } from '../components/ResidentPicker.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
@@ -39,40 +40,23 @@ export function HouseholdsPage() {
         </label>
         <button type="submit" class="btn btn-primary" data-testid="household-search-submit">{t('app.search')}</button>
       </form>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      {list.data === null ? (list.loading ? <Loading /> : null) : (
-        <>
-          <table class="table" data-testid="household-list">
-            <thead>
-              <tr>
-                <th>{t('household.id')}</th>
-                <th>{t('resident.address')}</th>
-                <th>{t('resident.area')}</th>
-                <th>{t('household.members')}</th>
-                <th>{t('household.carer')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.length === 0 && <tr><td colSpan={5} class="empty">{t('household.empty')}</td></tr>}
-              {list.data.items.map((h) => (
-                <tr key={h.id} class="clickable" data-testid="household-row" data-household-id={h.id} tabIndex={0}
-                  onClick={() => navigate(href('households', h.id))}
-                  onKeyDown={(e) => { if (e.key === 'Enter') navigate(href('households', h.id)) }}>
-                  <td class="mono"><a href={href('households', h.id)} onClick={(e) => e.stopPropagation()}>{h.id}</a></td>
-                  <td class="small">{h.address}</td>
-                  <td>{h.areaName ?? '—'}</td>
-                  <td>
-                    {h.members.length === 0 ? <span class="muted">—</span> : h.members.map((m) => m.fullName).join('、')}
-                    {h.members.length === 1 && <span class="badge badge-flag">{tr.tc('flag', 'living_alone')}</span>}
-                  </td>
-                  <td>{h.assignedCarer ? h.assignedCarer.fullName : <span class="badge badge-warn">{t('ledger.noCarer')}</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager hasPrev={pages.hasPrev} hasNext={list.data.nextCursor !== null} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
-        </>
-      )}
+      <PagedTable list={list} pages={pages} testid="household-list"
+        columns={[t('household.id'), t('resident.address'), t('resident.area'), t('household.members'), t('household.carer')]}
+        empty={t('household.empty')}
+        row={(h) => (
+          <tr key={h.id} class="clickable" data-testid="household-row" data-household-id={h.id} tabIndex={0}
+            onClick={() => navigate(href('households', h.id))}
+            onKeyDown={(e) => { if (e.key === 'Enter') navigate(href('households', h.id)) }}>
+            <td class="mono"><a href={href('households', h.id)} onClick={(e) => e.stopPropagation()}>{h.id}</a></td>
+            <td class="small">{h.address}</td>
+            <td>{h.areaName ?? '—'}</td>
+            <td>
+              {h.members.length === 0 ? <span class="muted">—</span> : h.members.map((m) => m.fullName).join('、')}
+              {h.members.length === 1 && <span class="badge badge-flag">{tr.tc('flag', 'living_alone')}</span>}
+            </td>
+            <td>{h.assignedCarer ? h.assignedCarer.fullName : <span class="badge badge-warn">{t('ledger.noCarer')}</span>}</td>
+          </tr>
+        )} />
     </div>
   )
 }

@@ -3,7 +3,8 @@
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { api, withQuery } from '../api/client.ts'
 import { RESIDENT_FLAGS, type LedgerItem, type LedgerPage as LedgerAnswer } from '../api/types.ts'
-import { ErrorBox, Loading, Pager, Tel } from '../components/common.tsx'
+import { Tel } from '../components/common.tsx'
+import { PagedTable } from '../components/PagedTable.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
 import { useCursorPages } from '../lib/paging.ts'
@@ -65,51 +66,33 @@ export function LedgerPage() {
         <span class="badge badge-flag src-manual">{t('ledger.manual')}</span>
         <span class="badge badge-flag src-both">{t('ledger.both')}</span>
       </div>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      {list.data === null ? (list.loading ? <Loading /> : null) : (
-        <>
-          <table class="table" data-testid="ledger-table">
-            <thead>
-              <tr>
-                <th>{t('resident.name')}</th>
-                <th>{t('resident.age')}</th>
-                <th>{t('resident.area')}</th>
-                <th>{t('resident.address')}</th>
-                <th>{t('resident.flags')}</th>
-                <th>{t('ledger.carer')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.length === 0 && <tr><td colSpan={6} class="empty" data-testid="ledger-empty">{t('ledger.empty')}</td></tr>}
-              {list.data.items.map((r) => (
-                <tr key={r.residentId} data-testid="ledger-row" data-resident-id={r.residentId}>
-                  <td><a href={href('residents', r.residentId)}><strong>{r.fullName}</strong></a> <span class="muted small mono">{r.residentId}</span></td>
-                  <td>{r.age}</td>
-                  <td>{r.areaName ?? '—'}</td>
-                  <td class="small">{r.address}</td>
-                  <td>
-                    <span class="badges">
-                      {r.flags.map((f) => {
-                        const source = sourceOf(r, f)
-                        return (
-                          <span key={f} class={`badge badge-flag src-${source}`} data-testid="ledger-flag" data-flag={f} data-source={source}
-                            title={t(`ledger.${source}`)}>
-                            {tc('flag', f)}{source === 'manual' ? ' ✎' : source === 'both' ? ' ✓✎' : ''}
-                          </span>
-                        )
-                      })}
+      <PagedTable list={list} pages={pages} testid="ledger-table"
+        columns={[t('resident.name'), t('resident.age'), t('resident.area'), t('resident.address'), t('resident.flags'), t('ledger.carer')]}
+        empty={t('ledger.empty')} emptyTestid="ledger-empty"
+        row={(r) => (
+          <tr key={r.residentId} data-testid="ledger-row" data-resident-id={r.residentId}>
+            <td><a href={href('residents', r.residentId)}><strong>{r.fullName}</strong></a> <span class="muted small mono">{r.residentId}</span></td>
+            <td>{r.age}</td>
+            <td>{r.areaName ?? '—'}</td>
+            <td class="small">{r.address}</td>
+            <td>
+              <span class="badges">
+                {r.flags.map((f) => {
+                  const source = sourceOf(r, f)
+                  return (
+                    <span key={f} class={`badge badge-flag src-${source}`} data-testid="ledger-flag" data-flag={f} data-source={source}
+                      title={t(`ledger.${source}`)}>
+                      {tc('flag', f)}{source === 'manual' ? ' ✎' : source === 'both' ? ' ✓✎' : ''}
                     </span>
-                  </td>
-                  <td data-testid="ledger-carer">
-                    {r.assignedCarer ? <>{r.assignedCarer.fullName} <Tel phone={r.assignedCarer.phone} /></> : <span class="badge badge-warn">{t('ledger.noCarer')}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager hasPrev={pages.hasPrev} hasNext={list.data.nextCursor !== null} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
-        </>
-      )}
+                  )
+                })}
+              </span>
+            </td>
+            <td data-testid="ledger-carer">
+              {r.assignedCarer ? <>{r.assignedCarer.fullName} <Tel phone={r.assignedCarer.phone} /></> : <span class="badge badge-warn">{t('ledger.noCarer')}</span>}
+            </td>
+          </tr>
+        )} />
     </div>
   )
 }

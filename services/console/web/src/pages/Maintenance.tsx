@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks'
 import { api, withQuery } from '../api/client.ts'
 import type { MaintenanceItem, Page } from '../api/types.ts'
-import { ErrorBox, Loading, Pager } from '../components/common.tsx'
+import { PagedTable } from '../components/PagedTable.tsx'
 import { Battery } from '../components/DeviceTable.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
@@ -38,44 +38,24 @@ export function MaintenancePage() {
           </select>
         </label>
       </div>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      {list.data === null ? (list.loading ? <Loading /> : null) : (
-        <>
-          <table class="table" data-testid="maintenance-table">
-            <thead>
-              <tr>
-                <th>{t('maintenance.device')}</th>
-                <th>{t('device.type')}</th>
-                <th>{t('maintenance.resident')}</th>
-                <th>{t('maintenance.lastTest')}</th>
-                <th>{t('maintenance.dueAt')}</th>
-                <th>{t('maintenance.status')}</th>
-                <th>{t('maintenance.link')}</th>
-                <th>{t('maintenance.battery')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.length === 0 && <tr><td colSpan={8} class="empty" data-testid="maintenance-empty">{t('maintenance.empty')}</td></tr>}
-              {list.data.items.map((d) => (
-                <tr key={d.deviceId} data-testid="maintenance-row" data-device-id={d.deviceId} data-status={d.status}>
-                  <td><a class="mono" href={href('devices', d.deviceId)}>{d.deviceId}</a> <span class="muted small">{d.model ?? ''}</span></td>
-                  <td>{tc('deviceType', d.type)}</td>
-                  <td>{d.residentId ? <a href={href('residents', d.residentId)}>{d.residentName ?? d.residentId}</a> : <span class="muted">{t('maintenance.unbound')}</span>}</td>
-                  <td>{d.lastTestAt ? dateTime(d.lastTestAt, tr.lang) : <span class="muted">{t('maintenance.never')}</span>}</td>
-                  <td>{dateTime(d.dueAt, tr.lang)}</td>
-                  <td>
-                    <span class={`badge ${d.status === 'overdue' ? 'badge-bad' : 'badge-warn'}`} data-testid="maintenance-status">{t(d.status === 'overdue' ? 'maintenance.overdue' : 'maintenance.due')}</span>
-                    {d.alarmId && <> <a href={href('alarms', d.alarmId)} data-testid="maintenance-alarm">{t('maintenance.alarm')}</a></>}
-                  </td>
-                  <td>{d.offline ? <span class="badge badge-warn">{t('maintenance.offline')}</span> : t('maintenance.online')}</td>
-                  <td><Battery level={d.battery} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager hasPrev={pages.hasPrev} hasNext={list.data.nextCursor !== null} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
-        </>
-      )}
+      <PagedTable list={list} pages={pages} testid="maintenance-table"
+        columns={[t('maintenance.device'), t('device.type'), t('maintenance.resident'), t('maintenance.lastTest'), t('maintenance.dueAt'), t('maintenance.status'), t('maintenance.link'), t('maintenance.battery')]}
+        empty={t('maintenance.empty')} emptyTestid="maintenance-empty"
+        row={(d) => (
+          <tr key={d.deviceId} data-testid="maintenance-row" data-device-id={d.deviceId} data-status={d.status}>
+            <td><a class="mono" href={href('devices', d.deviceId)}>{d.deviceId}</a> <span class="muted small">{d.model ?? ''}</span></td>
+            <td>{tc('deviceType', d.type)}</td>
+            <td>{d.residentId ? <a href={href('residents', d.residentId)}>{d.residentName ?? d.residentId}</a> : <span class="muted">{t('maintenance.unbound')}</span>}</td>
+            <td>{d.lastTestAt ? dateTime(d.lastTestAt, tr.lang) : <span class="muted">{t('maintenance.never')}</span>}</td>
+            <td>{dateTime(d.dueAt, tr.lang)}</td>
+            <td>
+              <span class={`badge ${d.status === 'overdue' ? 'badge-bad' : 'badge-warn'}`} data-testid="maintenance-status">{t(d.status === 'overdue' ? 'maintenance.overdue' : 'maintenance.due')}</span>
+              {d.alarmId && <> <a href={href('alarms', d.alarmId)} data-testid="maintenance-alarm">{t('maintenance.alarm')}</a></>}
+            </td>
+            <td>{d.offline ? <span class="badge badge-warn">{t('maintenance.offline')}</span> : t('maintenance.online')}</td>
+            <td><Battery level={d.battery} /></td>
+          </tr>
+        )} />
     </div>
   )
 }

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api/client.ts'
 import { ALARM_TYPES, SEVERITIES, type AlarmPage, type AlarmSummary, type FeedEvent } from '../api/types.ts'
 import { AckTarget } from '../components/AckTarget.tsx'
-import { ErrorBox, Loading, Pager, SeverityBadge, StateBadge, personName } from '../components/common.tsx'
+import { ErrorBox, Loading, SeverityBadge, StateBadge, personName } from '../components/common.tsx'
+import { PagedTable } from '../components/PagedTable.tsx'
 import { FeedIndicator } from '../components/FeedIndicator.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
@@ -237,37 +238,19 @@ function TestAlarms() {
         {t('testQueue.intro')}
         <button type="button" class="btn btn-small" data-testid="test-queue-reload" onClick={list.reload}>{t('app.reload')}</button>
       </div>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      {list.data === null ? (list.loading ? <Loading /> : null) : (
-        <>
-          <table class="table" data-testid="test-alarm-list">
-            <thead>
-              <tr>
-                <th>{t('queue.colSeverity')}</th>
-                <th>{t('queue.colType')}</th>
-                <th>{t('queue.colResident')}</th>
-                <th>{t('testQueue.device')}</th>
-                <th>{t('testQueue.raisedAt')}</th>
-                <th>{t('queue.colState')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.length === 0 && <tr><td colSpan={6} class="empty" data-testid="test-queue-empty">{t('testQueue.empty')}</td></tr>}
-              {list.data.items.map((a) => (
-                <tr key={a.id} data-testid="test-alarm-row" data-alarm-id={a.id} data-type={a.type} data-device-id={a.deviceId ?? ''}>
-                  <td><SeverityBadge severity={a.severity} /> <span class="badge badge-warn">{t('deviceLife.testBadge')}</span></td>
-                  <td><a href={href('alarms', a.id)}>{tc('alarmType', a.type)}</a></td>
-                  <td>{a.residentName}<div class="muted small">{a.areaName}</div></td>
-                  <td class="mono">{a.deviceId ? <a href={href('devices', a.deviceId)}>{a.deviceId}</a> : '—'}</td>
-                  <td class="small">{dateTime(a.raisedAt, tr.lang)}</td>
-                  <td><StateBadge state={a.state} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager hasPrev={pages.hasPrev} hasNext={list.data.nextCursor !== null} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
-        </>
-      )}
+      <PagedTable list={list} pages={pages} testid="test-alarm-list"
+        columns={[t('queue.colSeverity'), t('queue.colType'), t('queue.colResident'), t('testQueue.device'), t('testQueue.raisedAt'), t('queue.colState')]}
+        empty={t('testQueue.empty')} emptyTestid="test-queue-empty"
+        row={(a) => (
+          <tr key={a.id} data-testid="test-alarm-row" data-alarm-id={a.id} data-type={a.type} data-device-id={a.deviceId ?? ''}>
+            <td><SeverityBadge severity={a.severity} /> <span class="badge badge-warn">{t('deviceLife.testBadge')}</span></td>
+            <td><a href={href('alarms', a.id)}>{tc('alarmType', a.type)}</a></td>
+            <td>{a.residentName}<div class="muted small">{a.areaName}</div></td>
+            <td class="mono">{a.deviceId ? <a href={href('devices', a.deviceId)}>{a.deviceId}</a> : '—'}</td>
+            <td class="small">{dateTime(a.raisedAt, tr.lang)}</td>
+            <td><StateBadge state={a.state} /></td>
+          </tr>
+        )} />
     </div>
   )
 }

@@ -2,7 +2,8 @@
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { api } from '../api/client.ts'
 import { RESIDENT_FLAGS, type Page, type ResidentSummary } from '../api/types.ts'
-import { ErrorBox, FlagBadges, Loading, Pager } from '../components/common.tsx'
+import { FlagBadges } from '../components/common.tsx'
+import { PagedTable } from '../components/PagedTable.tsx'
 import { useI18n } from '../i18n/i18n.tsx'
 import { useLoad } from '../lib/async.ts'
 import { useCursorPages } from '../lib/paging.ts'
@@ -49,45 +50,24 @@ export function ResidentsPage() {
         </label>
         <button type="submit" class="btn btn-primary" data-testid="resident-search-submit">{t('app.search')}</button>
       </form>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      {list.data === null ? (list.loading ? <Loading /> : null) : (
-        <>
-          <table class="table" data-testid="resident-list">
-            <thead>
-              <tr>
-                <th>{t('resident.name')}</th>
-                <th>{t('resident.age')}</th>
-                <th>{t('resident.gender')}</th>
-                <th>{t('resident.area')}</th>
-                <th>{t('resident.address')}</th>
-                <th>{t('resident.living')}</th>
-                <th>{t('resident.flags')}</th>
-                <th>{t('resident.openAlarms')}</th>
-                <th>{t('resident.devices')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.length === 0 && <tr><td colSpan={9} class="empty">{t('resident.empty')}</td></tr>}
-              {list.data.items.map((r) => (
-                <tr key={r.id} class="clickable" data-testid="resident-row" data-resident-id={r.id} tabIndex={0}
-                  onClick={() => navigate(href('residents', r.id))}
-                  onKeyDown={(e) => { if (e.key === 'Enter') navigate(href('residents', r.id)) }}>
-                  <td><a href={href('residents', r.id)} onClick={(e) => e.stopPropagation()}><strong>{r.fullName}</strong></a> <span class="muted small mono">{r.id}</span></td>
-                  <td>{r.age}</td>
-                  <td>{tc('gender', r.gender)}</td>
-                  <td>{r.areaName}</td>
-                  <td class="small">{r.address}</td>
-                  <td>{tc('living', r.livingSituation)}</td>
-                  <td><FlagBadges flags={r.flags} /></td>
-                  <td>{r.openAlarms > 0 ? <span class="badge badge-bad">{r.openAlarms}</span> : <span class="muted">0</span>}</td>
-                  <td>{r.devices}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager hasPrev={pages.hasPrev} hasNext={list.data.nextCursor !== null} onPrev={pages.prev} onNext={() => pages.next(list.data?.nextCursor ?? null)} />
-        </>
-      )}
+      <PagedTable list={list} pages={pages} testid="resident-list"
+        columns={[t('resident.name'), t('resident.age'), t('resident.gender'), t('resident.area'), t('resident.address'), t('resident.living'), t('resident.flags'), t('resident.openAlarms'), t('resident.devices')]}
+        empty={t('resident.empty')}
+        row={(r) => (
+          <tr key={r.id} class="clickable" data-testid="resident-row" data-resident-id={r.id} tabIndex={0}
+            onClick={() => navigate(href('residents', r.id))}
+            onKeyDown={(e) => { if (e.key === 'Enter') navigate(href('residents', r.id)) }}>
+            <td><a href={href('residents', r.id)} onClick={(e) => e.stopPropagation()}><strong>{r.fullName}</strong></a> <span class="muted small mono">{r.id}</span></td>
+            <td>{r.age}</td>
+            <td>{tc('gender', r.gender)}</td>
+            <td>{r.areaName}</td>
+            <td class="small">{r.address}</td>
+            <td>{tc('living', r.livingSituation)}</td>
+            <td><FlagBadges flags={r.flags} /></td>
+            <td>{r.openAlarms > 0 ? <span class="badge badge-bad">{r.openAlarms}</span> : <span class="muted">0</span>}</td>
+            <td>{r.devices}</td>
+          </tr>
+        )} />
     </div>
   )
 }
