@@ -6,12 +6,14 @@ import { createLogger } from '@anxin/logging'
 import { REPO_ROOT, stackUp } from '@anxin/infra/stack'
 import { cleanupStack } from './cleanup.ts'
 import { benchDispatch } from './dispatch-throughput.ts'
+import { benchMosquittoFloor, benchPgCopyFloor } from './floors.ts'
+import { benchKafkaClients } from './kafka-clients.ts'
 import { benchEndToEnd } from './e2e-throughput.ts'
 import { benchRuleEvaluation } from './alert-rules.ts'
 import { benchSosLatency } from './sos-latency.ts'
 import { benchTimerPrecision } from './timer-precision.ts'
 
-const SECTIONS = ['alert', 'escalation', 'sos', 'e2e', 'dispatch'] as const
+const SECTIONS = ['alert', 'escalation', 'sos', 'e2e', 'dispatch', 'floors', 'kafka_clients'] as const
 
 /**
  * `pnpm bench`: runs the benchmarks on this machine and writes bench/results/latest.json and latest.md.
@@ -23,7 +25,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '2000,4000,6000,7000,8000,10000' },
     seconds: { type: 'string', default: '20' },
     devices: { type: 'string', default: '500' },
-    only: { type: 'string', default: 'rules,timers,sos,e2e,dispatch' },
+    only: { type: 'string', default: 'rules,timers,sos,e2e,dispatch,floors' },
     'sos-presses': { type: 'string', default: '100' },
     'sos-background': { type: 'string', default: '2000' },
     'dispatch-burst': { type: 'string', default: '5000' },
@@ -48,6 +50,12 @@ try {
         burst: Number(values['dispatch-burst']), pacedPerS: Number(values['dispatch-paced']), pacedSeconds: 10, staff: 10, concurrency: Number(values['dispatch-concurrency']),
       })
     : null
+  // The machine's parts alone (issue 8's floors), and the Kafka client comparison whose kafkajs run is the
+  // producer floor (the platform's client alone, same envelopes, acks=all).
+  const kafkaClients = only.has('floors') ? await benchKafkaClients(cleanup, { messages: 200000, batch: 500, sosPresses: 200 }) : null
+  const mosquittoFloor = only.has('floors') ? await benchMosquittoFloor(cleanup, { messages: 200000, publishers: 8, window: 200 }) : null
+  const pgFloor = only.has('floors') ? await benchPgCopyFloor(cleanup, { rows: 500000 }) : null
+  if (kafkaClients) console.error(JSON.stringify({ kafkaClients, mosquittoFloor, pgFloor }))
   const e2e = only.has('e2e')
     ? await benchEndToEnd(cleanup, { steps: values.steps.split(',').map(Number), seconds: Number(values.seconds), devices: Number(values.devices), maxDrainSeconds: 10 })
     : null
@@ -85,6 +93,15 @@ try {
       seconds_per_step: Number(values.seconds),
       steps: e2e.steps,
     },
+    floors: kafkaClients && mosquittoFloor && pgFloor && {
+      mosquitto_msgs_per_s: mosquittoFloor.msgsPerS,
+      kafka_produce_msgs_per_s: kafkaClients.kafkajs.msgsPerS,
+      pg_insert_rows_per_s: pgFloor.rowsPerS,
+      measured:
+        `mosquitto: ${mosquittoFloor.publishers} devices publishing ${mosquittoFloor.payloadBytes}-byte telemetry at QoS 1 to one QoS 1 subscriber, all from one Node process (so a client-side ceiling too); ` +
+        'kafka: the platform\'s kafkajs producer alone, telemetry envelopes in batches of 500, acks=all; pg: psql COPY into the vitals table',
+    },
+    kafka_clients: kafkaClients,
     dispatch: dispatch && {
       notifications_per_s: dispatch.burst.notificationsPerS,
       commands_per_s: dispatch.burst.commandsPerS,
@@ -141,7 +158,11 @@ type Result = {
     lost: number; after_burst_lost: number; after_burst_commands: number; duplicates: number; burst_commands: number; channel_concurrency: number; paced_commands_per_s: number; paced_seconds: number
     paced_first_delivery_p50_ms: number; paced_first_delivery_p99_ms: number
   } & Earlier) | null
+  floors: ({ mosquitto_msgs_per_s: number; kafka_produce_msgs_per_s: number; pg_insert_rows_per_s: number; measured: string } & Earlier) | null
+  kafka_clients: ({ kafkajs: ClientFigures; platformatic: ClientFigures; verdict: string } & Earlier) | null
 }
+
+type ClientFigures = { msgsPerS: number; mbPerS: number; sosP50Ms: number; sosP99Ms: number; peakRssMiB: number; processCpuMs: number; lost: number; duplicates: number }
 
 function earlier(section: Earlier): string {
   return section.measured_at ? ` _(earlier run: ${section.measured_at}, ${JSON.stringify(section.machine)})_` : ''
@@ -171,6 +192,22 @@ function report(r: Result): string {
       '|---|---|---|---|---|---|---|',
       ...rows,
       '',
+    )
+  }
+  if (r.floors) {
+    const f = r.floors
+    lines.push(
+      `**Floors (each part alone): Mosquitto ${f.mosquitto_msgs_per_s} msg/s, Kafka produce ${f.kafka_produce_msgs_per_s} msg/s, PostgreSQL COPY ${f.pg_insert_rows_per_s} rows/s** (${f.measured})${earlier(f)}`,
+      '',
+    )
+  }
+  if (r.kafka_clients) {
+    const k = r.kafka_clients
+    const row = (name: string, c: ClientFigures) => `| ${name} | ${c.msgsPerS} | ${c.mbPerS} | ${c.sosP50Ms} | ${c.sosP99Ms} | ${c.processCpuMs} | ${c.peakRssMiB} | ${c.lost} / ${c.duplicates} |`
+    lines.push(
+      '**Kafka clients on the ingestion path** (docs/kafka-client.md):', '',
+      '| client | telemetry msg/s | MB/s | SOS p50 ms | SOS p99 ms | CPU ms | peak RSS MiB | lost / duplicates |', '|---|---|---|---|---|---|---|---|',
+      row('kafkajs', k.kafkajs), row('@platformatic/kafka', k.platformatic), '', `Verdict: ${k.verdict}${earlier(k)}`, '',
     )
   }
   if (r.dispatch) {
