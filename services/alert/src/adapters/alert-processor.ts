@@ -67,7 +67,6 @@ export class AlertProcessor {
       return
     }
     this.residents.add(residentId)
-    await this.deps.contacts?.observeDevice(envelope)
     await this.lock.run(residentId, async () => {
       const profile = await this.deps.profiles.get(residentId)
       if (!profile) {
@@ -86,6 +85,8 @@ export class AlertProcessor {
         this.deps.metrics.urgentLatency.observe((this.now().getTime() - Date.parse(envelope.receivedAt)) / 1000)
       }
     })
+    // Daily-contact bookkeeping comes after the alarm work, so an SOS never waits for it.
+    await this.deps.contacts?.observeDevice(envelope)
   }
 
   /** Residents seen since start; with those restored from Redis, the ones the silence check covers. */
@@ -131,18 +132,7 @@ export class AlertProcessor {
   async closeHandled(events: ReadonlyArray<Pick<AlarmLifecycleEvent, 'alarmId' | 'residentId' | 'state' | 'outcome'>>): Promise<void> {
     for (const event of events) {
       if (event.state !== 'resolved' && event.state !== 'closed') continue
-      await this.lock.run(event.residentId, async () => {
-        const profile = await this.deps.profiles.get(event.residentId)
-        const alarm = profile ? (await this.deps.alarms.loadOpen(event.residentId)).find(a => a.alarmId === event.alarmId) : undefined
-        if (!profile || !alarm) return
-        const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
-        const change: AlarmChange = { kind: 'cleared', alarm: { ...alarm, version: alarm.version + 1 }, evidence: [], reason: `handled: ${event.outcome ?? event.state}` }
-        const applied = await this.deps.alarms.apply(context, [change], this.now().toISOString())
-        if (applied.length === 0) return
-        this.deps.metrics.alarmChanges.inc({ kind: change.kind, type: alarm.type })
-        this.log.info({ alarmId: alarm.alarmId, kind: change.kind }, 'alarm closed: handled by a person')
-        this.deps.relay.kick()
-      })
+      await this.clearAlarm(event.residentId, event.alarmId, `handled: ${event.outcome ?? event.state}`)
     }
   }
 
@@ -176,9 +166,8 @@ export class AlertProcessor {
       const profile = await this.deps.profiles.get(residentId)
       const alarm = profile ? (await this.deps.alarms.loadOpen(residentId)).find(a => a.alarmId === alarmId) : undefined
       if (!profile || !alarm) return false
-      const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
       const change: AlarmChange = { kind: 'cleared', alarm: { ...alarm, version: alarm.version + 1 }, evidence: [], reason }
-      return this.commit(await this.deps.alarms.apply(context, [change], this.now().toISOString()))
+      return this.commit(await this.deps.alarms.apply(contextOf(profile), [change], this.now().toISOString()))
     })
   }
 
@@ -193,15 +182,17 @@ export class AlertProcessor {
     const open = await this.deps.alarms.loadOpen(profile.residentId)
     const decision = decide(open)
     if (!decision) return false
-    const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
+    const context = contextOf(profile)
     const now = this.now().toISOString()
     const change = applyDecision(open, context, decision, { deviceId, now, test: false })
     return change ? this.commit(await this.deps.alarms.apply(context, [change], now)) : false
   }
 
+  /** Counts and logs what was applied and wakes the outbox relay. */
   private commit(applied: AlarmChange[]): boolean {
     for (const change of applied) {
       this.deps.metrics.alarmChanges.inc({ kind: change.kind, type: change.alarm.type })
+      // The alarm id is the only link to the person here: who it concerns is in the (audited) database.
       this.log.info({ alarmId: change.alarm.alarmId, kind: change.kind }, 'alarm changed')
     }
     if (applied.length > 0) this.deps.relay.kick()
@@ -210,7 +201,7 @@ export class AlertProcessor {
 
   private async applyDecisions(profile: ResidentProfile, decisions: Array<{ decision: Decision; deviceId: string | null }>): Promise<void> {
     if (decisions.length === 0) return
-    const context: ResidentContext = { residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags }
+    const context = contextOf(profile)
     const now = this.now().toISOString()
     let open: OpenAlarm[] = await this.deps.alarms.loadOpen(profile.residentId)
     const changes: AlarmChange[] = []
@@ -223,12 +214,8 @@ export class AlertProcessor {
       open = open.filter(a => !sameSlot(a, change.alarm.type, change.alarm.deviceId, change.alarm.test))
       if (change.kind === 'raised' || change.kind === 'updated') open.push(change.alarm)
     }
-    const applied = await this.deps.alarms.apply(context, changes, now)
-    for (const change of applied) {
-      this.deps.metrics.alarmChanges.inc({ kind: change.kind, type: change.alarm.type })
-      // The alarm id is the only link to the person here: who it concerns is in the (audited) database.
-      this.log.info({ alarmId: change.alarm.alarmId, kind: change.kind }, 'alarm changed')
-    }
-    if (applied.length > 0) this.deps.relay.kick()
+    this.commit(await this.deps.alarms.apply(context, changes, now))
   }
 }
+
+const contextOf = (profile: ResidentProfile): ResidentContext => ({ residentId: profile.residentId, orgId: profile.orgId, flags: profile.flags })
