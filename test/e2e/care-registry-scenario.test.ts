@@ -6,19 +6,9 @@ import { createPool } from '@anxin/db'
 import { CredentialSync } from '@anxin/infra/mosquitto'
 import { SimulatedDevice } from '@anxin/simulators'
 import { signIn, testLogger, waitUntil, type ConsoleClient } from '@anxin/testing'
-import { firstInstantShowing, localMinuteOfDay, utcMs, wallClockAt } from '../../packages/wall-clock/src/index.ts'
+import { cutoffSoon, MINUTE } from './cutoff-soon.ts'
 import { DESK_PASSWORD } from './console-desk.ts'
 import { pipeline } from './pipeline.ts'
-
-const MINUTE = 60_000
-
-/** A zone where the next few minutes stay on today's local date, so the cut-off is today's. */
-function zoneAwayFromMidnight(now: number): string {
-  return ['Asia/Shanghai', 'Europe/London', 'America/New_York'].find(z => {
-    const minute = localMinuteOfDay(now, z)
-    return minute > 60 && minute < 22 * 60
-  })!
-}
 
 /** The district's residents as an administrator's spreadsheet exports them: Chinese headers, one impossible date. */
 const DISTRICT_CSV = [
@@ -59,13 +49,7 @@ t.test('care registry: district from CSV, provisioned pendant checks in, ledger,
   await sync.start()
 
   // The cut-off a few minutes from now, in the organisation's zone; the alert service's clock is moved past it later.
-  const start = Date.now()
-  const zone = zoneAwayFromMidnight(start)
-  const wall = wallClockAt(start + 3 * MINUTE, zone)
-  const date = new Date(wall).toISOString().slice(0, 10)
-  const cutoff = new Date(wall).toISOString().slice(11, 16)
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
-  const cutoffAt = firstInstantShowing(utcMs(y, m, d, Number(cutoff.slice(0, 2)), Number(cutoff.slice(3))), zone)
+  const { zone, date, cutoff, cutoffAt } = cutoffSoon()
   await pool.query(`UPDATE organisations SET timezone = $1 WHERE id = 'org-test'`, [zone])
 
   await pool.query(`INSERT INTO staff (id, org_id, full_name, role, phone) VALUES ('admin-1', 'org-test', '管理员', 'administrator', '13800000001'),

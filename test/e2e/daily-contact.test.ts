@@ -2,19 +2,9 @@ import t from 'tap'
 import { upsertAccount } from '@anxin/console'
 import { hashPassword } from '@anxin/credentials'
 import { signIn, waitUntil } from '@anxin/testing'
-import { firstInstantShowing, localMinuteOfDay, utcMs, wallClockAt } from '../../packages/wall-clock/src/index.ts'
+import { cutoffSoon, MINUTE } from './cutoff-soon.ts'
 import { DESK_PASSWORD } from './console-desk.ts'
 import { pipeline } from './pipeline.ts'
-
-const MINUTE = 60_000
-
-/** A zone where the next few minutes stay on today's local date, so the cut-off is today's. */
-function zoneAwayFromMidnight(now: number): string {
-  return ['Asia/Shanghai', 'Europe/London', 'America/New_York'].find(z => {
-    const minute = localMinuteOfDay(now, z)
-    return minute > 60 && minute < 22 * 60
-  })!
-}
 
 t.test('daily contact: "I\'m OK" before the cut-off is contact; silence raises one missed-contact alarm, escalated, and a visit for her carer', async t => {
   const p = await pipeline(t, { devices: 2 })
@@ -24,13 +14,7 @@ t.test('daily contact: "I\'m OK" before the cut-off is contact; silence raises o
   const silentResident = silentDevice.residentId!
 
   // The cut-off a few minutes from now, in the organisation's zone; the alert service's clock is moved past it.
-  const start = Date.now()
-  const zone = zoneAwayFromMidnight(start)
-  const wall = wallClockAt(start + 3 * MINUTE, zone)
-  const date = new Date(wall).toISOString().slice(0, 10)
-  const cutoff = new Date(wall).toISOString().slice(11, 16)
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
-  const cutoffAt = firstInstantShowing(utcMs(y, m, d, Number(cutoff.slice(0, 2)), Number(cutoff.slice(3))), zone)
+  const { zone, date, cutoff, cutoffAt } = cutoffSoon()
   await pool.query(`UPDATE organisations SET timezone = $1 WHERE id = 'org-test'`, [zone])
   await pool.query(`INSERT INTO care_duty_settings (org_id, contact_cutoff) VALUES ('org-test', $1)`, [cutoff])
   // Both residents (born 1940, living alone) are required by the ledger. The silent one has her own carer.
