@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { createPool } from '@anxin/db'
 import { createLogger } from '@anxin/logging'
-import { runFleet } from '@anxin/simulators'
+import { lifeDevicesFromRegistry, lifeProfileFromRegistry, playDistrict, REGISTRY_RESIDENTS_SQL, type RegistryResidentRow } from '@anxin/simulators'
 import { DEFAULT_RESIDENTS, generateDemoDistrict, loadConsoleAccounts, loadDistrict } from '../seed/index.ts'
 import { join } from 'node:path'
 import { startDemoProviders } from '../demo-providers/index.ts'
@@ -9,12 +9,19 @@ import { buildWebUi } from '../stack/web-ui.ts'
 import { brokerSyncEnv, DEMO_PROVIDER_PORTS, ensureMosquitto, RUN_DIR, serviceEnv, stackUp, superviseServices, waitForPort, type PlatformService } from '../stack/index.ts'
 
 /**
- * `pnpm start`: the local stack, the demo district, every platform service, and the demo fleet playing
- * telemetry and the odd SOS, until Ctrl-C (or for `--for SECONDS`).
+ * `pnpm start`: the local stack, the demo district, every platform service, and the district's residents
+ * living their days on their devices (simulators/src/life: vitals with a daily rhythm, sleep, walks, wandering,
+ * falls, SOS, check-ins, charging, drop-outs) until Ctrl-C (or for `--for SECONDS`). `--speed` runs the
+ * simulated clock faster than the wall clock; device times then run ahead of the platform's by as much.
  */
 const { values } = parseArgs({
   args: process.argv.slice(2).filter(a => a !== '--'),
-  options: { for: { type: 'string' }, rate: { type: 'string', default: '20' }, residents: { type: 'string', default: String(DEFAULT_RESIDENTS) } },
+  options: {
+    for: { type: 'string' },
+    speed: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '1' },
+    residents: { type: 'string', default: String(DEFAULT_RESIDENTS) },
+  },
 })
 const logger = createLogger({ service: 'start' })
 const settings = await stackUp(logger)
@@ -56,32 +63,38 @@ console.log(`
 Press Ctrl-C to stop the services (the stack keeps running; "pnpm stack down" stops it).
 `)
 
-const wearables = district.devices.filter(d => d.type === 'watch' || d.type === 'sos_pendant').map(d => d.id)
-const deadline = values.for ? Date.now() + Number(values.for) * 1000 : Number.POSITIVE_INFINITY
-const countVitals = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM vitals')).rows[0]!.n)
-const vitalsBefore = await countVitals()
-let telemetrySent = 0
+const { rows } = await pool.query<RegistryResidentRow & { devices: Array<{ id: string; type: string }> }>(REGISTRY_RESIDENTS_SQL, [null])
+const residents = rows.map(row => ({ profile: lifeProfileFromRegistry(row), devices: lifeDevicesFromRegistry(row.devices) })).filter(r => r.devices.length > 0)
+const startedAt = new Date()
 const stop = new AbortController()
 process.once('SIGINT', () => stop.abort())
 process.once('SIGTERM', () => stop.abort())
-while (!stop.signal.aborted && Date.now() < deadline) {
-  const seconds = Math.max(1, Math.min(30, Math.ceil((deadline - Date.now()) / 1000)))
-  const report = await runFleet({
-    url: settings.MQTT_URL,
-    fleetSecret: settings.DEMO_FLEET_SECRET,
-    deviceIds: wearables,
-    ratePerSecond: Number(values.rate),
-    durationSeconds: seconds,
-    sosPresses: seconds >= 30 ? 1 : 0,
-  })
-  telemetrySent += report.telemetrySent
-  logger.info({ sent: report.telemetrySent, sos: report.sos.length, vitalsStored: (await countVitals()) - vitalsBefore }, 'demo fleet cycle')
-}
-// A timed run lets the last readings land before stopping, so what was sent can be checked against what was stored.
+logger.info({ residents: residents.length, speed: Number(values.speed), rates: 'demo' }, 'demo district living its days')
+const played = await playDistrict({
+  url: settings.MQTT_URL,
+  fleetSecret: settings.DEMO_FLEET_SECRET,
+  residents,
+  seed: Number(values.seed),
+  speed: Number(values.speed),
+  durationSeconds: values.for ? Number(values.for) : Number.POSITIVE_INFINITY,
+  rates: 'demo',
+  signal: stop.signal,
+})
+// A timed run lets the last messages land before stopping, so what was sent can be checked against what was
+// stored: a telemetry message is stored when any of its rows (vitals, location, status) is.
+const storedTelemetry = async () =>
+  Number(
+    (await pool.query<{ n: string }>(
+      `SELECT count(DISTINCT event_id) AS n FROM (
+         SELECT event_id FROM vitals WHERE received_at >= $1 UNION ALL SELECT event_id FROM locations WHERE received_at >= $1
+         UNION ALL SELECT event_id FROM device_status WHERE received_at >= $1) t`,
+      [startedAt],
+    )).rows[0]!.n,
+  )
 if (!stop.signal.aborted) {
   const drainDeadline = Date.now() + 20000
-  while ((await countVitals()) - vitalsBefore < telemetrySent && Date.now() < drainDeadline) await new Promise(r => setTimeout(r, 200))
-  logger.info({ telemetrySent, vitalsStored: (await countVitals()) - vitalsBefore }, 'demo finished')
+  while ((await storedTelemetry()) < played.telemetry && Date.now() < drainDeadline) await new Promise(r => setTimeout(r, 200))
+  logger.info({ ...played, telemetrySent: played.telemetry, telemetryStored: await storedTelemetry() }, 'demo finished')
 }
 await services.stop()
 await providers.stop()

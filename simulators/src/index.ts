@@ -1,3 +1,6 @@
 export * from './simulated-device.ts'
 export * from './fleet.ts'
 export * from './vitals-model.ts'
+export * from './life/index.ts'
+export * from './load/load-fleet.ts'
+export type { LoadCredential } from './load/load-connection.ts'

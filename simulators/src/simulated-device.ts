@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import mqtt, { type MqttClient } from 'mqtt'
-import { deviceAckSchema, mqttTopics, type AlarmMessage, type DeviceAck, type DeviceEventMessage } from '@anxin/contracts'
+import { deviceAckSchema, mqttTopics, type AlarmMessage, type DeviceAck, type DeviceEventMessage, type TelemetryMessage } from '@anxin/contracts'
 import { DEFAULT_BASELINE, nextReading, seededRandom, type Baseline } from './vitals-model.ts'
 
 export type DeviceOptions = {
@@ -97,14 +97,35 @@ export class SimulatedDevice {
    */
   async pressSos(options: { type?: AlarmMessage['type']; messageId?: string; maxAttempts?: number; signal?: AbortSignal } = {}): Promise<SosResult> {
     const id = options.messageId ?? this.nextMessageId()
-    const started = performance.now()
     const payload = JSON.stringify({ id, seq: this.seq, ts: this.now().getTime(), type: options.type ?? 'sos', pressCount: 1 })
+    return this.sendUntilAcknowledged(id, payload, options)
+  }
+
+  /**
+   * Sends an alarm prepared elsewhere (its own id, seq, ts, pressCount, fall details, location) with the
+   * same retry-until-acknowledged behaviour as `pressSos`. A publish that fails because the device is
+   * offline counts as an attempt; the next one goes out after the ack timeout.
+   */
+  async sendAlarm(alarm: AlarmMessage, options: { maxAttempts?: number; signal?: AbortSignal } = {}): Promise<SosResult> {
+    return this.sendUntilAcknowledged(alarm.id, JSON.stringify(alarm), options)
+  }
+
+  /** Publishes a telemetry or event message prepared elsewhere, as it is (QoS 1). */
+  async sendPrepared(channel: 'telemetry' | 'event', message: TelemetryMessage | DeviceEventMessage): Promise<string> {
+    await this.publishRaw(channel, JSON.stringify(message))
+    return message.id
+  }
+
+  private async sendUntilAcknowledged(id: string, payload: string, options: { maxAttempts?: number; signal?: AbortSignal }): Promise<SosResult> {
+    const started = performance.now()
     const acknowledged = new Promise<DeviceAck>(resolve => this.ackWaiters.set(id, resolve))
     const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (options.signal?.aborted) break
       await this.publishRaw('alarm', payload).catch(() => {})
-      const ack = await Promise.race([acknowledged, delay(this.options.ackTimeoutMs ?? 3000)])
+      const timeout = delay(this.options.ackTimeoutMs ?? 3000)
+      const ack = await Promise.race([acknowledged, timeout.elapsed])
+      timeout.cancel() // an acknowledged device does not keep its process alive for the rest of the timeout
       if (ack) return { deviceId: this.deviceId, messageId: id, ack, attempts: attempt, latencyMs: performance.now() - started }
     }
     this.ackWaiters.delete(id)
@@ -144,8 +165,10 @@ export class SimulatedDevice {
   }
 }
 
-function delay(ms: number): Promise<null> {
-  return new Promise(resolve => setTimeout(() => resolve(null), ms))
+function delay(ms: number): { elapsed: Promise<null>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined
+  const elapsed = new Promise<null>(resolve => (timer = setTimeout(() => resolve(null), ms)))
+  return { elapsed, cancel: () => clearTimeout(timer) }
 }
 
 function hash(text: string): number {
