@@ -13,7 +13,8 @@ import { UrgentDedupe } from './adapters/urgent-dedupe.ts'
 import { registerHealthRoutes } from '@anxin/service-kit'
 import type { IngestionConfig } from './config.ts'
 
-export type IngestionDeps = { pool: pg.Pool; redis: Redis; kafka: Kafka; logger: Logger }
+/** `now`: the clock receipt times are stamped with (tests play scenarios on an accelerated clock). */
+export type IngestionDeps = { pool: pg.Pool; redis: Redis; kafka: Kafka; logger: Logger; now?: () => Date }
 
 export type IngestionService = {
   http: FastifyInstance
@@ -66,6 +67,7 @@ export function buildIngestion(deps: IngestionDeps, config: IngestionConfig): In
       }
       acks = await connectAckPublisher(mqttCredentials)
       const handle = createUplinkHandler({
+        now: deps.now,
         lookupDevice: id => registry.lookup(id),
         urgentBatcher,
         standardBatcher,
