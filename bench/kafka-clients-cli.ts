@@ -11,12 +11,13 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '500' },
     presses: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
   },
 })
 await stackUp(createLogger({ service: 'bench', level: 'warn' }))
 const cleanup = cleanupStack()
 try {
-  const result = await benchKafkaClients(cleanup, { messages: Number(values.messages), batch: Number(values.batch), sosPresses: Number(values.presses) })
+  const result = await benchKafkaClients(cleanup, { messages: Number(values.messages), batch: Number(values.batch), sosPresses: Number(values.presses), rounds: Number(values.rounds) })
   console.log(JSON.stringify(result, null, 2))
 } finally {
   await cleanup.run()

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { LoadFleet } from '@anxin/simulators'
 import { pipelineEnv, registerTestDevices, startServiceProcess, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
-import { consumerLag } from '../usage/consumer-lag.ts'
+import { lagReader } from '../usage/consumer-lag.ts'
 import { trackUsage, type UsageWindow } from '../usage/process-usage.ts'
 import { childPart, stackParts } from '../usage/stack-parts.ts'
 
@@ -45,7 +45,8 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
   const prefix = uniqueId('b')
   const { bound } = await registerTestDevices(db.pool, { count: options.devices, prefix })
   const broker = await testBroker(t, stack, bound.map(d => ({ username: d.deviceId, password: d.password })))
-  const env = pipelineEnv({ stack, db, topics, broker, prefix })
+  // BENCH_SERVICE_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the services under load.
+  const env: Record<string, string> = { ...pipelineEnv({ stack, db, topics, broker, prefix }), NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' }
   const alertGroup = `alert-${prefix}`
   const ingestion = await startServiceProcess('services/ingestion/src/main.ts', env, 'ingestion started')
   t.teardown(() => void ingestion.kill('SIGTERM'))
@@ -65,6 +66,12 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
     ...stackParts(),
   ]
   let sentSoFar = 0
+  const lag = await lagReader(topics.kafka)
+  t.teardown(() => lag.close())
+  const telemetryLag = async () => ({
+    recorder: await lag.of(env.RECORDER_GROUP_ID!, topics.names.deviceTelemetry),
+    alert: await lag.of(alertGroup, topics.names.deviceTelemetry),
+  })
 
   return {
     devices: fleet.connected,
@@ -75,15 +82,18 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
       const report = await fleet.play(rate, seconds)
       sentSoFar += report.sent
       const sendSeconds = (performance.now() - started) / 1000
-      const lagAtEnd = {
-        recorder: await consumerLag(topics.kafka, env.RECORDER_GROUP_ID!, topics.names.deviceTelemetry),
-        alert: await consumerLag(topics.kafka, alertGroup, topics.names.deviceTelemetry),
-      }
+      const lagAtEnd = await telemetryLag()
       const expected = before + report.sent
-      let stored = await countRows(db.pool)
       const drainDeadline = performance.now() + maxDrainSeconds * 1000
+      // Drained when both consumers have committed everything (the recorder commits only after its insert):
+      // asking Kafka is cheap, where counting a table of millions of rows every 100 ms would itself load the
+      // machine being measured. The table is counted once after, and again while anything is missing.
+      for (let l = lagAtEnd; (l.recorder > 0 || l.alert > 0) && performance.now() < drainDeadline; l = await telemetryLag()) {
+        await new Promise(r => setTimeout(r, 50))
+      }
+      let stored = await countRows(db.pool)
       while (stored < expected && performance.now() < drainDeadline) {
-        await new Promise(r => setTimeout(r, 100))
+        await new Promise(r => setTimeout(r, 250))
         stored = await countRows(db.pool)
       }
       const totalSeconds = (performance.now() - started) / 1000

@@ -59,9 +59,11 @@ export function markdownReport(r: Result): string {
     const k = r.kafka_clients
     const row = (name: string, c: ClientFigures) => `| ${name} | ${c.msgsPerS} | ${c.mbPerS} | ${c.sosP50Ms} | ${c.sosP99Ms} | ${c.processCpuMs} | ${c.peakRssMiB} | ${c.lost} / ${c.duplicates} |`
     lines.push(
-      '**Kafka clients on the ingestion path** (docs/kafka-client.md):', '',
+      `**Kafka clients on the ingestion path** (docs/kafka-client.md; medians of ${k.rounds?.length ?? 1} rounds, clients taking turns):`, '',
       '| client | telemetry msg/s | MB/s | SOS p50 ms | SOS p99 ms | CPU ms | peak RSS MiB | lost / duplicates |', '|---|---|---|---|---|---|---|---|',
-      row('kafkajs', k.kafkajs), row('@platformatic/kafka', k.platformatic), '', `Verdict: ${k.verdict}${earlier(k)}`, '',
+      row('kafkajs', k.kafkajs), row('@platformatic/kafka', k.platformatic), '',
+      ...(k.rounds ? [`Per round (msg/s, SOS p99 ms): ${k.rounds.map((r, i) => `${i + 1}: kafkajs ${r.kafkajs.msgsPerS} / ${r.kafkajs.sosP99Ms}, platformatic ${r.platformatic.msgsPerS} / ${r.platformatic.sosP99Ms}`).join('; ')}`, ''] : []),
+      `Verdict: ${k.verdict}${earlier(k)}`, '',
     )
   }
   if (r.dispatch) {

@@ -21,7 +21,10 @@ export type Result = {
     paced_first_delivery_p50_ms: number; paced_first_delivery_p99_ms: number
   } & Earlier) | null
   floors: ({ mosquitto_msgs_per_s: number; kafka_produce_msgs_per_s: number; pg_insert_rows_per_s: number; measured: string } & Earlier) | null
-  kafka_clients: ({ kafkajs: ClientFigures; platformatic: ClientFigures; verdict: string } & Earlier) | null
+  kafka_clients: ({
+    kafkajs: ClientFigures; platformatic: ClientFigures; verdict: string
+    rounds?: Array<Record<'kafkajs' | 'platformatic', { msgsPerS: number; sosP99Ms: number }>>
+  } & Earlier) | null
 }
 
 export type ClientFigures = { msgsPerS: number; mbPerS: number; sosP50Ms: number; sosP99Ms: number; peakRssMiB: number; processCpuMs: number; lost: number; duplicates: number }

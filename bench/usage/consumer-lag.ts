@@ -1,19 +1,23 @@
 import type { Kafka } from '@anxin/kafka'
 
-/** Messages on `topic` that consumer group `groupId` has not committed yet, over all partitions. */
-export async function consumerLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+/**
+ * Kafka consumer lag: messages on a topic that a consumer group has not committed yet, over all partitions.
+ * One admin connection serves every question (a benchmark asks every 50 ms while a backlog drains).
+ */
+export async function lagReader(kafka: Kafka): Promise<{ of: (groupId: string, topic: string) => Promise<number>; close: () => Promise<void> }> {
   const admin = kafka.admin()
   await admin.connect()
-  try {
-    const ends = await admin.fetchTopicOffsets(topic)
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
-    let lag = 0
-    for (const end of ends) {
-      const at = committed?.partitions.find(p => p.partition === end.partition)?.offset ?? '-1'
-      lag += Number(end.offset) - Math.max(0, Number(at))
-    }
-    return lag
-  } finally {
-    await admin.disconnect()
+  return {
+    of: async (groupId, topic) => {
+      const ends = await admin.fetchTopicOffsets(topic)
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+      let lag = 0
+      for (const end of ends) {
+        const at = committed?.partitions.find(p => p.partition === end.partition)?.offset ?? '-1'
+        lag += Number(end.offset) - Math.max(0, Number(at))
+      }
+      return lag
+    },
+    close: () => admin.disconnect(),
   }
 }

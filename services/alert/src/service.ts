@@ -83,7 +83,7 @@ export function buildAlert(deps: AlertDeps, config: AlertConfig): AlertService {
       const common = { kafka: deps.kafka, schema: deviceEnvelopeSchema, deadLetterProducer: producer, deadLetterTopic: topics.deadLetter, logger: log }
       consumers.push(
         // The shortest session Kafka allows by default (6 s): after a crash, SOS handling resumes that soon.
-        await runConsumer({ ...common, groupId: `${config.ALERT_GROUP_ID}-urgent`, topics: [topics.deviceAlarm], sessionTimeoutMs: 6000, handle: m => p.handle(m.map(x => x.value)) }),
+        await runConsumer({ ...common, groupId: `${config.ALERT_GROUP_ID}-urgent`, topics: [topics.deviceAlarm], sessionTimeoutMs: 6000, handle: m => p.handleUrgent(m.map(x => x.value)) }),
         await runConsumer({ ...common, groupId: config.ALERT_GROUP_ID, topics: [topics.deviceTelemetry, topics.deviceEvent], handle: m => p.handle(m.map(x => x.value)) }),
         // A person resolving an alarm closes the alert service's record of it, so the next press raises a new one.
         await runConsumer({

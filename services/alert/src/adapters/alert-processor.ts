@@ -9,6 +9,7 @@ import { testClearDecision, testSignal } from '../domain/device-test-rule.ts'
 import type { DeviceTestStore } from './device-test-store.ts'
 import type { ContactSignals } from './contact-signals.ts'
 import { KeyedLock } from './keyed-lock.ts'
+import { UrgentFirst } from './urgent-first.ts'
 import type { AlertMetrics } from './metrics.ts'
 import type { OutboxRelay } from '@anxin/kafka'
 import type { ProfileCache } from './profile-cache.ts'
@@ -38,6 +39,7 @@ export type ProcessorDeps = {
  */
 export class AlertProcessor {
   private readonly lock = new KeyedLock()
+  private readonly urgentFirst = new UrgentFirst()
   private readonly deps: ProcessorDeps
   private readonly log: Logger
   private readonly now: () => Date
@@ -48,13 +50,21 @@ export class AlertProcessor {
     this.now = deps.now ?? (() => new Date())
   }
 
-  async handle(envelopes: DeviceEnvelope[]): Promise<void> {
+  /** SOS and falls, from the urgent lane: telemetry waits at its next slice until these are done. */
+  handleUrgent(envelopes: DeviceEnvelope[]): Promise<void> {
+    return this.urgentFirst.run(() => this.handle(envelopes, 'urgent'))
+  }
+
+  async handle(envelopes: DeviceEnvelope[], lane: 'urgent' | 'bulk' = 'bulk'): Promise<void> {
     // A telemetry batch can hold thousands of envelopes. Working through it in slices, and letting the event
-    // loop run between them, keeps an SOS arriving on the urgent consumer from waiting for the whole batch.
+    // loop run between them, keeps an SOS arriving on the urgent consumer from waiting for the whole batch;
+    // and while one is in hand, no new slice starts.
     for (let i = 0; i < envelopes.length; i += HANDLE_SLICE) {
+      if (lane === 'bulk') await this.urgentFirst.clear()
       await Promise.all(envelopes.slice(i, i + HANDLE_SLICE).map(envelope => this.process(envelope)))
       if (i + HANDLE_SLICE < envelopes.length) await new Promise(resolve => setImmediate(resolve))
     }
+    if (lane === 'bulk') await this.urgentFirst.clear()
     await this.deps.states.flush()
   }
 
