@@ -27,7 +27,7 @@ const SECTIONS = ['alert', 'escalation', 'sos', 'e2e', 'services', 'peers', 'dis
 const { values } = parseArgs({
   args: process.argv.slice(2).filter(a => a !== '--'),
   options: {
-    rates: { type: 'string', default: '4000,6000,8000,9000,10000,11000,12000,14000' },
+    rates: { type: 'string', default: '4000,6000,7000,8000,8500,9000,9500,10000,11000,12000' },
     'ramp-seconds': { type: 'string', default: '20' },
     'hold-seconds': { type: 'string', default: '60' },
     devices: { type: 'string', default: '500' },

@@ -85,18 +85,23 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
       const lagAtEnd = await telemetryLag()
       const expected = before + report.sent
       const drainDeadline = performance.now() + maxDrainSeconds * 1000
-      // Drained when both consumers have committed everything (the recorder commits only after its insert):
-      // asking Kafka is cheap, where counting a table of millions of rows every 100 ms would itself load the
-      // machine being measured. The table is counted once after, and again while anything is missing.
-      for (let l = lagAtEnd; (l.recorder > 0 || l.alert > 0) && performance.now() < drainDeadline; l = await telemetryLag()) {
-        await new Promise(r => setTimeout(r, 50))
+      // Drained when the telemetry topic holds every message sent so far (ingestion has them all) and both
+      // consumers have committed all of it (the recorder commits only after its insert). Asking Kafka is
+      // cheap, where counting a table of millions of rows every 100 ms would load the machine being measured;
+      // the table is counted after, untimed, to check that every message is really there.
+      let drainedAt: number | null = null
+      while (drainedAt === null && performance.now() < drainDeadline) {
+        const l = await telemetryLag()
+        if (l.recorder === 0 && l.alert === 0 && (await lag.produced(topics.names.deviceTelemetry)) >= sentSoFar) drainedAt = performance.now()
+        else await new Promise(r => setTimeout(r, 50))
       }
+      const usageWindow = usage.stop()
       let stored = await countRows(db.pool)
       while (stored < expected && performance.now() < drainDeadline) {
         await new Promise(r => setTimeout(r, 250))
         stored = await countRows(db.pool)
       }
-      const totalSeconds = (performance.now() - started) / 1000
+      const totalSeconds = ((drainedAt ?? performance.now()) - started) / 1000
       return {
         targetMsgsPerS: rate,
         seconds,
@@ -108,7 +113,7 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
         endToEndMsgsPerS: Math.round((stored - before) / totalSeconds),
         drainSeconds: Math.round((totalSeconds - sendSeconds) * 100) / 100,
         lagAtEnd,
-        usage: usage.stop(),
+        usage: usageWindow,
       }
     },
     finalDrain: async seconds => {
