@@ -4,6 +4,9 @@ import { alarmsOf, commandsOf, idOf, keyOf, timelineOf, timelineWords, type Alar
 import { startPlatform, type Platform } from './platform.ts'
 import { formatClock, scheduleOf, type DeviceStep, type Expectation, type PersonStep, type Scenario } from './schema.ts'
 
+/** The least real time a positive expectation is given to come true, whatever the speed. */
+const MIN_REAL_WAIT_MS = 5000
+
 export type Check = { at: string; label: string; ok: boolean; detail: string }
 export type ScenarioResult = { scenario: Scenario; ok: boolean; checks: Check[]; story: string[]; wallMs: number }
 
@@ -125,6 +128,13 @@ async function playScenario(platform: Platform, scenario: Scenario, devices: Map
       return found?.state ? found : undefined
     }, 5000)
     if (!alarm) throw new Error(`no ${step.alarm ?? ''} alarm with a lifecycle to act on`)
+    // People act once they have been told: on a busy machine the notice can come later than the story's
+    // clock says, and acting first would write a timeline no real person could (acknowledged, then told).
+    // Someone the ladder never reaches (a doctor who happens to be there) acts after the wait.
+    await waitFor(async () => {
+      const entries = await timelineOf(platform.dispatch, alarm.id)
+      return entries.some(entry => people.some(p => timelineWords(ids, entry).includes(`notify:${p}`))) || undefined
+    }, MIN_REAL_WAIT_MS)
     const act = async (who: string, body: Record<string, unknown>) => {
       const role = scenario.staff[who]!.role
       const response = await platform.escalation.http.inject({
@@ -191,7 +201,9 @@ async function playScenario(platform: Platform, scenario: Scenario, devices: Map
   async function expect(e: Expectation, offset: number, index: number, say?: string): Promise<void> {
     const label = describe(e) + (say ? ` — ${say}` : '')
     const negative = e.none !== undefined || e.notNotified !== undefined || e.nobodyNotified !== undefined
-    const deadline = clock.wallAt(offset + e.within * 1000)
+    // At 20-30x a second of real delay is most of a scenario minute; on a busy machine (the full test suite
+    // runs two files at once) a hop can take that long, so a positive expectation gets at least 5 s of real time.
+    const deadline = Math.max(clock.wallAt(offset + e.within * 1000), clock.wallAt(offset) + MIN_REAL_WAIT_MS)
     let verdict = await judge(e)
     // A positive expectation may take up to `within` (scenario time) to come true; a negative one is judged now.
     while (!negative && !verdict.ok && Date.now() < deadline) {

@@ -3,7 +3,7 @@ import { report, runScenarios } from './runner.ts'
 import { scenarioFiles } from './scenario-files.ts'
 import { parseScenario, ScenarioFileError } from './schema.ts'
 
-const SPEED = 30
+const SPEED = 20
 
 /** A scenario that must fail: the SOS is raised, but the expectation says a fall and a doctor nobody called. */
 const WRONG = `
