@@ -95,7 +95,7 @@ function sosPanel(parts: string[], sos: LatencyFigures, top: number): number {
 }
 
 function formatRate(v: number): string {
-  return v >= 1000 ? `${v / 1000}k` : String(v)
+  return v >= 1_000_000 ? `${v / 1_000_000}M` : v >= 1000 ? `${v / 1000}k` : String(v)
 }
 
 function text(x: number, y: number, content: string, size: number, weight = 'normal'): string {
