@@ -1,25 +1,17 @@
 import type pg from 'pg'
 import { LoadFleet, connectFleet, runFleet } from '@anxin/simulators'
 import { registerTestDevices, testBroker, testDatabase, testStack, uniqueId, type BrokerCredential, type Teardown, type TestBroker, type TestStack } from '@anxin/testing'
-import { trackUsage, type UsageWindow } from './usage/process-usage.ts'
+import type { StepResult } from './load/platform-under-load.ts'
+import { trackUsage } from './usage/process-usage.ts'
 import { stackParts } from './usage/stack-parts.ts'
 import { FLOWS, nodeRedVersion, pgVersion, startNodeRed, type NodeRedFlow } from './peers/node-red/process.ts'
 
-export type NodeRedStep = {
-  targetMsgsPerS: number
-  seconds: number
-  sent: number
-  sendFailed: number
-  generatorMsgsPerS: number
-  stored: number
-  /** Sent but not yet in the table when the step's drain window ended (a backlog, not a loss). */
-  behind: number
-  /** Messages stored per second, from the first send to the moment the last row was in the table. */
-  storedMsgsPerS: number
-  drainSeconds: number
-  /** CPU and peak memory of Node-RED, Mosquitto, PostgreSQL and the load generator over the step (send and drain). */
-  usage: UsageWindow
-}
+/**
+ * A step as the platform's own load steps report it, with no Kafka lag to read; `storedMsgsPerS` is the rows
+ * stored per second from the first send to the moment the last row was in the table, and `usage` covers
+ * Node-RED, Mosquitto, PostgreSQL and the load generator.
+ */
+export type NodeRedStep = Omit<StepResult, 'endToEndMsgsPerS' | 'lagAtEnd'> & { storedMsgsPerS: number }
 
 export type NodeRedFlowResult = {
   flow: NodeRedFlow
