@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { LoadFleet } from '@anxin/simulators'
 import { pipelineEnv, registerTestDevices, startServiceProcess, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown } from '@anxin/testing'
-import { lagReader } from '../usage/consumer-lag.ts'
+import { progressReader } from '../usage/consumer-lag.ts'
 import { trackUsage, type UsageWindow } from '../usage/process-usage.ts'
 import { childPart, stackParts } from '../usage/stack-parts.ts'
 
@@ -66,12 +66,12 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
     ...stackParts(),
   ]
   let sentSoFar = 0
-  const lag = await lagReader(topics.kafka)
-  t.teardown(() => lag.close())
-  const telemetryLag = async () => ({
-    recorder: await lag.of(env.RECORDER_GROUP_ID!, topics.names.deviceTelemetry),
-    alert: await lag.of(alertGroup, topics.names.deviceTelemetry),
-  })
+  const progress = await progressReader(topics.kafka, topics.names.deviceTelemetry, [env.RECORDER_GROUP_ID!, alertGroup])
+  t.teardown(() => progress.close())
+  const telemetryProgress = async () => {
+    const { produced, lag } = await progress.read()
+    return { produced, recorder: lag[env.RECORDER_GROUP_ID!]!, alert: lag[alertGroup]! }
+  }
 
   return {
     devices: fleet.connected,
@@ -82,7 +82,8 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
       const report = await fleet.play(rate, seconds)
       sentSoFar += report.sent
       const sendSeconds = (performance.now() - started) / 1000
-      const lagAtEnd = await telemetryLag()
+      const atEnd = await telemetryProgress()
+      const lagAtEnd = { recorder: atEnd.recorder, alert: atEnd.alert }
       const expected = before + report.sent
       const drainDeadline = performance.now() + maxDrainSeconds * 1000
       // Drained when the telemetry topic holds every message sent so far (ingestion has them all) and both
@@ -91,8 +92,8 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
       // the table is counted after, untimed, to check that every message is really there.
       let drainedAt: number | null = null
       while (drainedAt === null && performance.now() < drainDeadline) {
-        const l = await telemetryLag()
-        if (l.recorder === 0 && l.alert === 0 && (await lag.produced(topics.names.deviceTelemetry)) >= sentSoFar) drainedAt = performance.now()
+        const now = await telemetryProgress()
+        if (now.recorder === 0 && now.alert === 0 && now.produced >= sentSoFar) drainedAt = performance.now()
         else await new Promise(r => setTimeout(r, 50))
       }
       const usageWindow = usage.stop()
