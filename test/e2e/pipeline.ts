@@ -61,9 +61,9 @@ export const TEST_LINK_SECRET = 'test-link-secret-0123456789abcdef0123456789'
  * The real pipeline for one test: its own database schema, Kafka topics, Mosquitto and Redis key prefix,
  * with the ingestion and recorder services built in this process against them.
  */
-export async function pipeline(t: Teardown, options: { devices: number }): Promise<Pipeline> {
+export async function pipeline(t: Teardown, options: { devices: number; logLevel?: string }): Promise<Pipeline> {
   const stack = await testStack()
-  const { logger, lines } = testLogger('e2e')
+  const { logger, lines } = testLogger('e2e', options.logLevel)
   const db = await testDatabase(t, stack)
   const topics = await testTopics(t, stack, logger)
   const prefix = uniqueId('e')

@@ -21,8 +21,16 @@ const SENSITIVE_KEYS = [
   'medicationNotes',
   'fullName',
   'full_name',
+  'residentName',
+  'resident_name',
+  'contactName',
   'phone',
+  'mobile',
+  'email',
   'address',
+  'notes',
+  'note',
+  'medication_notes',
   'birthDate',
   'birth_date',
   'password',
@@ -40,6 +48,23 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
 ]
 
+const SENSITIVE = new Set(SENSITIVE_KEYS.map(k => k.toLowerCase()))
+const MAX_DEPTH = 12
+
+/**
+ * The paths above stop three levels down and do not look inside nested arrays; this walks the whole logged
+ * object (plain objects and arrays; errors, dates and buffers are left to their serializers) and censors a
+ * sensitive key at any depth, whatever its case. Log calls are rare enough for the walk not to matter.
+ */
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) return '[too deep]'
+  if (Array.isArray(value)) return value.map(v => redactDeep(v, depth + 1))
+  if (!value || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(value)) out[key] = SENSITIVE.has(key.toLowerCase()) ? '[redacted]' : redactDeep(v, depth + 1)
+  return out
+}
+
 export type LoggerOptions = { service: string; level?: string; destination?: DestinationStream }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -48,6 +73,7 @@ export function createLogger(options: LoggerOptions): Logger {
       name: options.service,
       level: options.level ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { log: object => redactDeep(object) as Record<string, unknown> },
       base: { service: options.service, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
