@@ -9,7 +9,11 @@ import { deviceMessageIdSchema } from './ids.ts'
 /** Devices send either epoch milliseconds or an ISO-8601 time with an offset. */
 export const deviceTimestampSchema = z.union([
   z.number().int().min(946684800000).max(4102444800000),
-  z.iso.datetime({ offset: true }),
+  // Same range as the epoch form: a year-0000 time would pass here and then fail every consumer's envelope check.
+  z.iso.datetime({ offset: true }).refine(s => {
+    const ms = Date.parse(s)
+    return ms >= 946684800000 && ms <= 4102444800000
+  }, 'device time must be between 2000 and 2100'),
 ])
 
 export function deviceTimestampToDate(ts: z.infer<typeof deviceTimestampSchema>): Date {

@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import type { z } from 'zod'
-import { describeIssues } from '@anxin/contracts'
+import { describeIssues, describeJsonError } from '@anxin/contracts'
 import { errorCode, isRetryable } from '@anxin/errors'
 import type { Logger } from '@anxin/logging'
 import { backoffDelay, sleep } from './backoff.ts'
@@ -127,7 +127,7 @@ function decode<T>(schema: z.ZodType<T>, message: KafkaMessage): Decoded<T> {
   try {
     json = JSON.parse(message.value?.toString('utf8') ?? '')
   } catch (error) {
-    return { ok: false, reason: 'malformed_json', detail: (error as Error).message }
+    return { ok: false, reason: 'malformed_json', detail: describeJsonError(error) }
   }
   const parsed = schema.safeParse(json)
   return parsed.success
