@@ -5,6 +5,7 @@ import { freePort } from '@anxin/infra/stack'
 import {
   followFeed, pipelineEnv, signIn, startServiceProcess, registerTestDevices, testBroker, testDatabase, testLogger, testStack, testTopics, uniqueId, type Teardown,
 } from '@anxin/testing'
+import { UNTHROTTLED_DEVICES } from './load/platform-under-load.ts'
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN
@@ -25,7 +26,7 @@ export async function benchSosLatency(t: Teardown, options: { presses: number; b
   const prefix = uniqueId('s')
   const { bound } = await registerTestDevices(db.pool, { count: options.devices + options.presses, prefix })
   const broker = await testBroker(t, stack, bound.map(d => ({ username: d.deviceId, password: d.password })))
-  const env = { ...pipelineEnv({ stack, db, topics, broker, prefix }), ALERT_GROUP_ID: `alert-${prefix}`, LOG_LEVEL: 'info' }
+  const env = { ...pipelineEnv({ stack, db, topics, broker, prefix }), ...UNTHROTTLED_DEVICES, ALERT_GROUP_ID: `alert-${prefix}`, LOG_LEVEL: 'info' }
   const ingestion = await startServiceProcess('services/ingestion/src/main.ts', env, 'ingestion started')
   t.teardown(() => void ingestion.kill('SIGTERM'))
   const alert = await startServiceProcess('services/alert/src/main.ts', env, 'alert started')

@@ -5,6 +5,12 @@ import { progressReader } from '../usage/consumer-lag.ts'
 import { trackUsage, type UsageWindow } from '../usage/process-usage.ts'
 import { childPart, stackParts } from '../usage/stack-parts.ts'
 
+/**
+ * The load generator makes a few hundred devices send what thousands would (tens of messages a second each):
+ * far over a real watch's rate limit, so the benchmarks lift it (ingestion's DEVICE_RATE_* settings).
+ */
+export const UNTHROTTLED_DEVICES = { DEVICE_RATE_PER_SECOND: '1000000', DEVICE_RATE_BURST: '1000000' } as const
+
 export type StepResult = {
   targetMsgsPerS: number
   seconds: number
@@ -46,7 +52,7 @@ export async function platformUnderLoad(t: Teardown, options: { devices: number 
   const { bound } = await registerTestDevices(db.pool, { count: options.devices, prefix })
   const broker = await testBroker(t, stack, bound.map(d => ({ username: d.deviceId, password: d.password })))
   // BENCH_SERVICE_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the services under load.
-  const env: Record<string, string> = { ...pipelineEnv({ stack, db, topics, broker, prefix }), NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' }
+  const env: Record<string, string> = { ...pipelineEnv({ stack, db, topics, broker, prefix }), ...UNTHROTTLED_DEVICES, NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '' }
   const alertGroup = `alert-${prefix}`
   const ingestion = await startServiceProcess('services/ingestion/src/main.ts', env, 'ingestion started')
   t.teardown(() => void ingestion.kill('SIGTERM'))

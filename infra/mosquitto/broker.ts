@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { renderAcl, renderMosquittoConf, renderPasswordFile, type PasswordEntry, type ServiceAccount } from './render.ts'
+import { renderAcl, renderMosquittoConf, renderPasswordFile, type PasswordEntry, type ServiceAccount, type TlsListener } from './render.ts'
 import { waitForPort } from '../stack/ports.ts'
 
 export type BrokerFiles = { dir: string; port: number; accounts: ServiceAccount[]; passwords: PasswordEntry[] }
 
 /** Writes mosquitto.conf, acl and passwd into `dir`; returns the config path. */
-export function writeBrokerFiles(files: BrokerFiles & { pidFile?: string; logToFile?: boolean; host?: string }): string {
+export function writeBrokerFiles(files: BrokerFiles & { pidFile?: string; logToFile?: boolean; host?: string; tls?: TlsListener }): string {
   mkdirSync(join(files.dir, 'data'), { recursive: true })
   writeFileSync(join(files.dir, 'acl'), renderAcl(files.accounts), { mode: 0o600 })
   writeFileSync(join(files.dir, 'passwd'), renderPasswordFile(files.passwords), { mode: 0o600 })

@@ -1,12 +1,20 @@
 import { MQTT_TOPIC_ROOT, UPLINK_CHANNELS } from '@anxin/contracts'
 import { BROKER_MAX_PACKET_BYTES } from '@anxin/contracts'
 import { userInfo } from 'node:os'
+import type { BrokerTlsFiles } from './tls.ts'
 
 /**
  * The project's Mosquitto configuration, rendered from code so the local stack, the test brokers and the
  * Docker image all run the same rules: no anonymous clients, per-device passwords, deny-by-default ACL.
  */
-export type MosquittoFiles = { dir: string; port: number; host?: string; logToFile?: boolean; pidFile?: string }
+export type MosquittoFiles = { dir: string; port: number; host?: string; logToFile?: boolean; pidFile?: string; tls?: TlsListener }
+
+/**
+ * A TLS listener (files from `makePrivateCa` in tls.ts). `only`: no plain listener at all, every client must
+ * use TLS; otherwise the plain one stays, e.g. bound to a private network for ingestion, while devices
+ * come in over TLS.
+ */
+export type TlsListener = BrokerTlsFiles & { port: number; host?: string; only?: boolean }
 
 export function renderMosquittoConf(files: MosquittoFiles): string {
   const lines = [
@@ -17,7 +25,9 @@ export function renderMosquittoConf(files: MosquittoFiles): string {
     'allow_anonymous false',
     `password_file ${files.dir}/passwd`,
     `acl_file ${files.dir}/acl`,
-    `listener ${files.port} ${files.host ?? '127.0.0.1'}`,
+    // With per_listener_settings false, the password file, ACL and "no anonymous" above hold on every listener.
+    ...(files.tls?.only ? [] : [`listener ${files.port} ${files.host ?? '127.0.0.1'}`]),
+    ...(files.tls ? renderTlsListener(files.tls, files.host) : []),
     `max_packet_size ${BROKER_MAX_PACKET_BYTES}`,
     // Persistent sessions keep unacknowledged QoS 1 messages for a restarting service.
     'persistence true',
@@ -35,6 +45,17 @@ export function renderMosquittoConf(files: MosquittoFiles): string {
   ]
   if (files.pidFile) lines.push(`pid_file ${files.pidFile}`)
   return `${lines.join('\n')}\n`
+}
+
+function renderTlsListener(tls: TlsListener, defaultHost: string | undefined): string[] {
+  return [
+    `listener ${tls.port} ${tls.host ?? defaultHost ?? '127.0.0.1'}`,
+    `cafile ${tls.cafile}`,
+    `certfile ${tls.certfile}`,
+    `keyfile ${tls.keyfile}`,
+    // The minimum: TLS 1.0 and 1.1 are refused.
+    'tls_version tlsv1.2',
+  ]
 }
 
 export type ServiceAccountRole = 'ingestion'

@@ -12,6 +12,8 @@ export type DeviceOptions = {
   /** How long to wait for the centre's acknowledgement of an SOS before sending it again. */
   ackTimeoutMs?: number
   clock?: () => Date
+  /** For an `mqtts://` URL: the private CA's certificate (PEM) to trust instead of the public roots. */
+  ca?: string | Buffer
 }
 
 export type SosResult = { deviceId: string; messageId: string; ack: DeviceAck; attempts: number; latencyMs: number }
@@ -45,6 +47,7 @@ export class SimulatedDevice {
       password: this.options.password,
       reconnectPeriod: 1000,
       connectTimeout: 5000,
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
     })
     this.client = client
     client.on('message', (_topic, payload) => this.onDownlink(payload))

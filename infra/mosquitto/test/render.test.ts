@@ -30,3 +30,16 @@ t.test('password entries are validated', async t => {
   t.throws(() => renderPasswordFile([{ username: 'ok', hash: 'plain' }]))
   t.equal(renderPasswordFile([{ username: 'W1', hash: '$7$101$s$h' }]), 'W1:$7$101$s$h\n')
 })
+
+t.test('a TLS listener beside the plain one, or instead of it, at TLS 1.2 or newer', async t => {
+  const tls = { port: 18883, cafile: '/x/tls/ca.crt', certfile: '/x/tls/broker.crt', keyfile: '/x/tls/broker.key' }
+  const both = renderMosquittoConf({ dir: '/x', port: 18830, tls })
+  t.match(both, /^listener 18830 127\.0\.0\.1$/m, 'the plain listener stays')
+  t.match(both, /^listener 18883 127\.0\.0\.1\ncafile \/x\/tls\/ca\.crt\ncertfile \/x\/tls\/broker\.crt\nkeyfile \/x\/tls\/broker\.key\ntls_version tlsv1\.2$/m)
+  t.match(both, /^per_listener_settings false$/m, 'so passwords and the ACL hold on both listeners')
+  const only = renderMosquittoConf({ dir: '/x', port: 18830, host: '0.0.0.0', tls: { ...tls, only: true } })
+  t.notMatch(only, /^listener 18830/m, 'TLS only: no plain listener')
+  t.match(only, /^listener 18883 0\.0\.0\.0$/m, 'on the broker\'s host unless told otherwise')
+  t.match(only, /^allow_anonymous false$/m)
+  t.notMatch(renderMosquittoConf({ dir: '/x', port: 18830 }), /cafile|certfile|keyfile|tls_version/, 'no TLS unless asked')
+})

@@ -10,6 +10,12 @@ export const DEAD_LETTER_REASONS = [
   'revoked_device',
   'unknown_topic',
   'processing_failed',
+  /** Telemetry or an event over the device's rate limit (the alarm channel is never limited). */
+  'rate_limited',
+  /** Telemetry or an event whose device time is too far ahead of, or behind, the time it was received. */
+  'timestamp_out_of_window',
+  /** Telemetry or an event older than what the device already sent, by sequence and by time: a replay. */
+  'replayed',
 ] as const
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number]
 

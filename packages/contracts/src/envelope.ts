@@ -19,6 +19,12 @@ const envelopeBase = {
     mqttTopic: z.string(),
     messageId: z.string(),
     seq: z.number().int().nonnegative().nullable(),
+    /**
+     * Set on an alarm whose device time was outside the accepted window (a device with a broken clock):
+     * the alarm is taken anyway, `occurredAt` is then the receipt time, and `payload.ts` keeps what the
+     * device said. Absent otherwise.
+     */
+    clockSuspect: z.literal(true).optional(),
   }),
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mosquittoPasswordHash } from '@anxin/credentials'
 import { freePort } from '@anxin/infra/stack'
-import { spawnBroker, writeBrokerFiles, type ServiceAccount } from '@anxin/infra/mosquitto'
+import { makePrivateCa, spawnBroker, writeBrokerFiles, type ServiceAccount, type TlsListener } from '@anxin/infra/mosquitto'
 import type { TestStack } from './stack.ts'
 import type { Teardown } from './teardown.ts'
 
@@ -11,6 +11,8 @@ export type BrokerCredential = { username: string; password: string }
 export type TestBroker = {
   url: string
   port: number
+  /** With `tls`: the private CA's certificate clients must trust (the broker then speaks TLS only, `mqtts://`). */
+  caFile?: string
   ingestion: BrokerCredential
   /** The broker's `password_file`, so a CredentialSync can keep it (the broker reads it again on SIGHUP). */
   passwordFile: string
@@ -24,15 +26,18 @@ export type TestBroker = {
  * A real Mosquitto of this test's own, configured exactly as the platform's (deny-by-default ACL,
  * per-device passwords), so tests cannot see each other's devices and may restart it at will.
  */
-export async function testBroker(t: Teardown, stack: TestStack, devices: BrokerCredential[]): Promise<TestBroker> {
+export async function testBroker(t: Teardown, stack: TestStack, devices: BrokerCredential[], options: { tls?: boolean } = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-broker-'))
   const port = await freePort()
+  // TLS only, on the same port, with a private CA of this broker's own (infra/mosquitto/tls.ts).
+  const tls: TlsListener | undefined = options.tls ? { ...makePrivateCa(join(dir, 'tls'), { hosts: ['localhost', '127.0.0.1'] }), port, only: true } : undefined
+  const scheme = tls ? 'mqtts' : 'mqtt'
   const ingestion = { username: 'svc-ingestion', password: 'test-ingestion-password' }
   const accounts: ServiceAccount[] = [{ username: ingestion.username, role: 'ingestion' }]
   const passwords = [ingestion, ...devices].map(c => ({ username: c.username, hash: mosquittoPasswordHash(c.password) }))
   if (stack.broker === 'container') {
     const { GenericContainer } = await import('testcontainers')
-    const configPath = writeBrokerFiles({ dir, port, accounts, passwords, logToFile: false, host: '0.0.0.0' })
+    const configPath = writeBrokerFiles({ dir, port, accounts, passwords, logToFile: false, host: '0.0.0.0', tls })
     let container = await startContainer()
     async function startContainer() {
       return new GenericContainer('eclipse-mosquitto:2.0')
@@ -46,7 +51,8 @@ export async function testBroker(t: Teardown, stack: TestStack, devices: BrokerC
       rmSync(dir, { recursive: true, force: true })
     })
     return {
-      url: `mqtt://127.0.0.1:${port}`,
+      url: `${scheme}://127.0.0.1:${port}`,
+      caFile: tls?.cafile,
       port,
       ingestion,
       passwordFile: join(dir, 'passwd'),
@@ -57,14 +63,15 @@ export async function testBroker(t: Teardown, stack: TestStack, devices: BrokerC
       },
     }
   }
-  const configPath = writeBrokerFiles({ dir, port, accounts, passwords, logToFile: false })
+  const configPath = writeBrokerFiles({ dir, port, accounts, passwords, logToFile: false, tls })
   let running = await spawnBroker(configPath, port)
   t.teardown(async () => {
     await running.stop()
     rmSync(dir, { recursive: true, force: true })
   })
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
+    caFile: tls?.cafile,
     port,
     ingestion,
     passwordFile: join(dir, 'passwd'),

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import { readFileSync } from 'node:fs'
 import type { Redis } from 'ioredis'
 import type pg from 'pg'
 import { kafkaTopicNames } from '@anxin/contracts'
@@ -8,6 +9,8 @@ import { DeviceRegistryCache } from './adapters/device-registry.ts'
 import { KafkaBatcher } from './adapters/kafka-batcher.ts'
 import { createIngestionMetrics, type IngestionMetrics } from './adapters/metrics.ts'
 import { connectAckPublisher, startMqttIntake, type AckPublisher, type MqttIntake } from './adapters/mqtt-intake.ts'
+import { DeviceRateLimiter } from './adapters/device-rate-limiter.ts'
+import { SequenceTracker } from './adapters/sequence-tracker.ts'
 import { createUplinkHandler } from './adapters/uplink-lanes.ts'
 import { UrgentDedupe } from './adapters/urgent-dedupe.ts'
 import { registerHealthRoutes } from '@anxin/service-kit'
@@ -30,6 +33,9 @@ export function buildIngestion(deps: IngestionDeps, config: IngestionConfig): In
   const topics = kafkaTopicNames(config.KAFKA_TOPIC_SUFFIX)
   const registry = new DeviceRegistryCache(deps.pool, log)
   const dedupe = new UrgentDedupe(deps.redis, { keyPrefix: config.REDIS_KEY_PREFIX, logger: log })
+  const rateLimiter = new DeviceRateLimiter({ messagesPerSecond: config.DEVICE_RATE_PER_SECOND, burst: config.DEVICE_RATE_BURST })
+  const sequences = new SequenceTracker(deps.redis, { keyPrefix: config.REDIS_KEY_PREFIX, windowMs: config.DEVICE_REPLAY_WINDOW_SECONDS * 1000, logger: log })
+  const clockWindow = { maxAheadMs: config.DEVICE_CLOCK_MAX_AHEAD_SECONDS * 1000, maxBehindMs: config.DEVICE_CLOCK_MAX_BEHIND_SECONDS * 1000 }
   const stopping = new AbortController()
   let producers: Producer[] = []
   let batchers: KafkaBatcher[] = []
@@ -63,6 +69,7 @@ export function buildIngestion(deps: IngestionDeps, config: IngestionConfig): In
         username: config.MQTT_USERNAME,
         password: config.MQTT_PASSWORD,
         instanceId: config.INGESTION_INSTANCE_ID,
+        ca: config.MQTT_CA_FILE ? readFileSync(config.MQTT_CA_FILE) : undefined,
         logger: log,
       }
       acks = await connectAckPublisher(mqttCredentials)
@@ -77,7 +84,12 @@ export function buildIngestion(deps: IngestionDeps, config: IngestionConfig): In
         metrics,
         logger: log,
         stopping: stopping.signal,
+        rateLimiter,
+        clockWindow,
+        sequences,
       })
+      rateLimiter.start()
+      sequences.start()
       intake = await startMqttIntake({ ...mqttCredentials, shareGroup: config.MQTT_SHARE_GROUP, handle })
       log.info({ instance: config.INGESTION_INSTANCE_ID, devices: registry.size }, 'ingestion started')
     },
@@ -86,6 +98,8 @@ export function buildIngestion(deps: IngestionDeps, config: IngestionConfig): In
       await intake?.close()
       for (const batcher of batchers) await batcher.close()
       await acks?.close()
+      rateLimiter.stop()
+      await sequences.stop()
       for (const producer of producers) await producer.disconnect()
       await registry.stop()
       await http.close()

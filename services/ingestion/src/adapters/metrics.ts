@@ -10,7 +10,7 @@ export function createIngestionMetrics(pendingRecords: () => number) {
     registry,
     messages: new Counter({
       name: 'anxin_ingestion_messages_total',
-      help: 'Device messages received, by channel and outcome (accepted, duplicate, rejected)',
+      help: 'Device messages received, by channel and outcome (accepted, duplicate, rejected, rate_limited)',
       labelNames: ['channel', 'outcome'] as const,
       registers: [registry],
     }),
@@ -33,6 +33,17 @@ export function createIngestionMetrics(pendingRecords: () => number) {
       collect() {
         this.set(pendingRecords())
       },
+    }),
+    rateLimited: new Counter({
+      name: 'anxin_ingestion_rate_limited_total',
+      help: 'Telemetry and event messages refused because their device was over its rate limit, by channel',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
+    clockSuspectAlarms: new Counter({
+      name: 'anxin_ingestion_clock_suspect_alarms_total',
+      help: 'Alarms taken although their device time was outside the window (stamped with the receipt time)',
+      registers: [registry],
     }),
     retries: new Counter({
       name: 'anxin_ingestion_retries_total',

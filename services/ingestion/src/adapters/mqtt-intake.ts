@@ -8,12 +8,14 @@ export type MqttIntakeOptions = {
   password: string
   /** Stable per instance: a restarted instance resumes its broker sessions and gets unacknowledged messages. */
   instanceId: string
+  /** The CA to trust for an `mqtts://` URL whose broker certificate a private CA signed. */
+  ca?: Buffer
   shareGroup: string
   logger: Logger
   handle: (topic: string, payload: Buffer) => Promise<void>
 }
 
-type Credentials = Pick<MqttIntakeOptions, 'url' | 'username' | 'password' | 'instanceId' | 'logger'>
+type Credentials = Pick<MqttIntakeOptions, 'url' | 'username' | 'password' | 'instanceId' | 'ca' | 'logger'>
 
 export type AckPublisher = {
   send: (deviceId: string, ack: DeviceAck) => Promise<void>
@@ -27,7 +29,7 @@ export type AckPublisher = {
  * resumed session delivers its backlog of unacknowledged SOS messages the moment intake connects.
  */
 export async function connectAckPublisher(options: Credentials): Promise<AckPublisher> {
-  const client = await connectMqtt({ ...options, clientId: `${options.instanceId}-acks` })
+  const client = await connectMqtt({ ...options, clientId: `${options.instanceId}-acks`, extra: trust(options.ca) })
   return {
     send: async (deviceId, ack) => {
       await client.publishAsync(mqttTopics.ack(deviceId), JSON.stringify(ack), { qos: 1 })
@@ -66,6 +68,7 @@ async function connectChannel(options: MqttIntakeOptions, channel: UplinkChannel
     clientId: `${options.instanceId}-${channel}`,
     sessionExpirySeconds: 24 * 3600,
     logger: options.logger,
+    extra: trust(options.ca),
     handleMessage: (packet, done) => {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)
       options.handle(packet.topic, payload).then(
@@ -82,3 +85,7 @@ async function connectChannel(options: MqttIntakeOptions, channel: UplinkChannel
   return client
 }
 
+/** TLS: trust only this CA (Node's `ca` replaces the public roots), so only a broker it signed is accepted. */
+function trust(ca: Buffer | undefined): { ca: Buffer } | undefined {
+  return ca ? { ca } : undefined
+}

@@ -3,9 +3,12 @@ import { backoffDelay, buildDeadLetter, sleep, type OutgoingRecord } from '@anxi
 import type { Logger } from '@anxin/logging'
 import { classifyUplink, type Accepted, type Rejected } from '../domain/classify-uplink.ts'
 import { acceptedAck, rejectedAck } from '../domain/device-ack.ts'
+import type { ClockWindow } from '../domain/device-clock.ts'
 import type { RegisteredDevice } from '../domain/registered-device.ts'
+import type { DeviceRateLimiter } from './device-rate-limiter.ts'
 import type { KafkaBatcher } from './kafka-batcher.ts'
 import type { IngestionMetrics } from './metrics.ts'
+import type { SequenceTracker } from './sequence-tracker.ts'
 import type { UrgentDedupe } from './urgent-dedupe.ts'
 
 export type LaneDeps = {
@@ -20,6 +23,10 @@ export type LaneDeps = {
   logger: Logger
   stopping: AbortSignal
   now?: () => Date
+  /** Device security (docs/device-security.md); each is skipped when absent. None ever refuses an alarm. */
+  rateLimiter?: DeviceRateLimiter
+  clockWindow?: ClockWindow
+  sequences?: SequenceTracker
 }
 
 const laneTopic: Record<UplinkChannel, keyof KafkaTopicNames> = {
@@ -75,6 +82,21 @@ export function createUplinkHandler(deps: LaneDeps) {
     }
   }
 
+  /**
+   * A message over its device's limit is dead-lettered without waiting for that write, so refusing a flood
+   * costs this lane (whose messages are handled one at a time) next to nothing; the MQTT PUBACK still goes
+   * out, so the device does not send the message again and again.
+   */
+  async function refuseOverLimit(topic: string, deviceId: string, channel: 'telemetry' | 'event', payload: Buffer, receivedAt: Date, firstRefusal: boolean): Promise<void> {
+    deps.metrics.rateLimited.inc({ channel })
+    deps.metrics.messages.inc({ channel, outcome: 'rate_limited' })
+    if (firstRefusal) log.warn({ deviceId, channel }, 'device over its rate limit: messages dead-lettered until it slows down')
+    deadLetter(topic, deviceId, payload, { reason: 'rate_limited', detail: `over ${channel} rate limit` }, receivedAt).catch(error =>
+      log.warn({ err: (error as Error).message }, 'rate-limited message not dead-lettered'),
+    )
+    await deps.standardBatcher.waitForCapacity()
+  }
+
   async function handleUrgent(deviceId: string, accepted: Accepted, started: number): Promise<void> {
     const { eventId, source } = accepted.envelope
     const duplicate = await deps.dedupe.alreadyRecorded(eventId)
@@ -82,6 +104,7 @@ export function createUplinkHandler(deps: LaneDeps) {
       await deps.urgentBatcher.add(deps.topics.deviceAlarm, toRecord(accepted))
       await deps.dedupe.markRecorded(eventId)
     }
+    if (source.clockSuspect && !duplicate) deps.metrics.clockSuspectAlarms.inc()
     await untilDone('ack', () => deps.sendAck(deviceId, acceptedAck(source.messageId, eventId, duplicate, now())))
     deps.metrics.messages.inc({ channel: 'alarm', outcome: duplicate ? 'duplicate' : 'accepted' })
     deps.metrics.urgentHandoff.observe((performance.now() - started) / 1000)
@@ -97,8 +120,13 @@ export function createUplinkHandler(deps: LaneDeps) {
       return deadLetter(topic, null, payload, { reason: 'unknown_topic', detail: `not a device uplink topic: ${topic}` }, receivedAt)
     }
     const { deviceId, channel } = parsed
+    // Before anything else costs time: the broker's ACL makes the topic's device id the sender's own login.
+    if (channel !== 'alarm' && deps.rateLimiter) {
+      const { allowed, firstRefusal } = deps.rateLimiter.allow(deviceId, channel)
+      if (!allowed) return refuseOverLimit(topic, deviceId, channel, payload, receivedAt, firstRefusal)
+    }
     const device = await untilDone('registry', () => deps.lookupDevice(deviceId))
-    const result = classifyUplink({ topic, deviceId, channel, payload, device, receivedAt })
+    const result = classifyUplink({ topic, deviceId, channel, payload, device, receivedAt, clockWindow: deps.clockWindow })
 
     if (result.kind === 'rejected') {
       deps.metrics.messages.inc({ channel, outcome: 'rejected' })
@@ -111,6 +139,15 @@ export function createUplinkHandler(deps: LaneDeps) {
       return
     }
     if (channel === 'alarm') return handleUrgent(deviceId, result, started)
+    const seq = result.envelope.source.seq
+    if (deps.sequences && seq !== null) {
+      const verdict = await deps.sequences.check(deviceId, { seq, ts: Date.parse(result.envelope.occurredAt) })
+      if (verdict.replayed) {
+        deps.metrics.messages.inc({ channel, outcome: 'rejected' })
+        log.warn({ deviceId, channel, reason: 'replayed' }, 'device message rejected')
+        return deadLetter(topic, deviceId, payload, { reason: 'replayed', detail: verdict.detail }, receivedAt)
+      }
+    }
 
     const written = deps.standardBatcher.add(deps.topics[laneTopic[channel]], toRecord(result))
     deps.metrics.messages.inc({ channel, outcome: 'accepted' })

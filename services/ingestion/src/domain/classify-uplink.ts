@@ -3,11 +3,13 @@ import {
   deviceEventId,
   deviceTimestampToDate,
   describeIssues,
+  describeJsonError,
   uplinkSchemas,
   type DeadLetterReason,
   type DeviceEnvelope,
   type UplinkChannel,
 } from '@anxin/contracts'
+import { describeClockVerdict, judgeDeviceTime, type ClockWindow } from './device-clock.ts'
 import type { RegisteredDevice } from './registered-device.ts'
 
 export type Accepted = { kind: 'accepted'; channel: UplinkChannel; envelope: DeviceEnvelope }
@@ -27,6 +29,12 @@ export function classifyUplink(input: {
   payload: Buffer
   device: RegisteredDevice | null
   receivedAt: Date
+  /**
+   * When given, the device's timestamp is judged against it: telemetry and events outside the window are
+   * refused; an alarm is never refused for its time (a broken clock must not silence an SOS) but is taken
+   * with `occurredAt` set to the receipt time and `source.clockSuspect`.
+   */
+  clockWindow?: ClockWindow
 }): Classification {
   const { channel, payload, device } = input
   if (payload.length > MAX_UPLINK_BYTES[channel]) {
@@ -36,7 +44,7 @@ export function classifyUplink(input: {
   try {
     json = JSON.parse(payload.toString('utf8'))
   } catch (error) {
-    return reject('malformed_json', (error as Error).message)
+    return reject('malformed_json', describeJsonError(error))
   }
   const messageId = typeof (json as { id?: unknown })?.id === 'string' ? ((json as { id: string }).id.slice(0, 64)) : null
   if (!device) return reject('unknown_device', `device ${input.deviceId} is not registered`, messageId)
@@ -46,15 +54,21 @@ export function classifyUplink(input: {
   const parsed = uplinkSchemas[channel].safeParse(json)
   if (!parsed.success) return reject('invalid_payload', describeIssues(parsed.error), messageId)
   const message = parsed.data
+  const deviceTime = deviceTimestampToDate(message.ts)
+  const clock = input.clockWindow ? judgeDeviceTime(deviceTime, input.receivedAt, input.clockWindow) : { kind: 'within' as const }
+  if (clock.kind !== 'within' && channel !== 'alarm') {
+    return reject('timestamp_out_of_window', describeClockVerdict(clock, input.clockWindow!), messageId)
+  }
+  const clockSuspect = clock.kind !== 'within'
   const envelope = {
     eventId: deviceEventId(input.deviceId, message.id),
     schemaVersion: 1 as const,
     deviceId: input.deviceId,
     residentId: device.residentId,
     orgId: device.orgId,
-    occurredAt: deviceTimestampToDate(message.ts).toISOString(),
+    occurredAt: (clockSuspect ? input.receivedAt : deviceTime).toISOString(),
     receivedAt: input.receivedAt.toISOString(),
-    source: { mqttTopic: input.topic, messageId: message.id, seq: message.seq ?? null },
+    source: { mqttTopic: input.topic, messageId: message.id, seq: message.seq ?? null, ...(clockSuspect ? { clockSuspect: true } : {}) },
     type: envelopeType[channel],
     payload: message,
   } as DeviceEnvelope
