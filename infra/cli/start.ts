@@ -36,7 +36,7 @@ const providers = await startDemoProviders({
   gatewayToken: settings.SMS_GATEWAY_TOKEN, callbackSecret: settings.SMS_GATEWAY_CALLBACK_SECRET, logger,
 })
 
-const PLATFORM: PlatformService[] = ['ingestion', 'recorder', 'alert', 'escalation', 'dispatch', 'console']
+const PLATFORM: PlatformService[] = ['ingestion', 'recorder', 'alert', 'escalation', 'dispatch', 'console', 'watchdog']
 await buildWebUi(logger)
 // The broker credential sync runs beside the services: devices provisioned or revoked on the console reach
 // the broker's password file (and the broker) at once.
@@ -56,6 +56,7 @@ console.log(`
   escalation http://127.0.0.1:${serviceEnv('escalation', settings).HTTP_PORT}/health/ready   /metrics   POST /alarms/:id/actions
   dispatch   http://127.0.0.1:${serviceEnv('dispatch', settings).HTTP_PORT}/health/ready   /metrics   GET /alarms/:id/timeline
   console    http://127.0.0.1:${serviceEnv('console', settings).HTTP_PORT}/   (API: /api/openapi.json)
+  watchdog   http://127.0.0.1:${serviceEnv('watchdog', settings).HTTP_PORT}/system-alarms   /metrics   (system alarms: the console's red banner)
              sign in as ${[...new Set(accounts.filter(a => !a.username.startsWith('staff-')).map(a => a.username))].join(', ')} with password ${settings.DEMO_CONSOLE_PASSWORD}
   outbox     ${providers.outboxDir}/mail (e-mails: open a link to act as the responder), ${providers.outboxDir}/sms
   mqtt       ${settings.MQTT_URL} (device credentials follow the registry: broker-sync)    kafka ${settings.KAFKA_BROKERS}    postgres ${settings.DATABASE_URL} (schema ${settings.DATABASE_SCHEMA})

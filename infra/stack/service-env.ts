@@ -1,8 +1,26 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { LOCAL_BROKER } from './mosquitto.ts'
-import type { StackSettings } from './settings.ts'
+import { RUN_DIR, type StackSettings } from './settings.ts'
 
 /** The environment each platform service gets when it runs against the local stack. */
-export type PlatformService = 'ingestion' | 'recorder' | 'alert' | 'escalation' | 'dispatch' | 'console'
+export type PlatformService = 'ingestion' | 'recorder' | 'alert' | 'escalation' | 'dispatch' | 'console' | 'watchdog'
+
+/** Each service's HTTP port on this machine (the *_HTTP_PORT variables move them, as the start test does). */
+const localPort = (service: Exclude<PlatformService, 'watchdog'>): string =>
+  process.env[`${service.toUpperCase()}_HTTP_PORT`] ?? String({ ingestion: 8081, recorder: 8082, alert: 8083, escalation: 8084, dispatch: 8085, console: 8086 }[service])
+
+/** The consumer groups the services use by default (each service's config.ts); alert's per-instance registry group is left out. */
+export const WATCHED_GROUPS = 'recorder=anxin-recorder,alert=anxin-alert,alert-urgent=anxin-alert-urgent,alert-lifecycle=anxin-alert-lifecycle,' +
+  'escalation=anxin-escalation,dispatch=anxin-dispatch,dispatch-lifecycle=anxin-dispatch-lifecycle,console-alarms=anxin-console-alarms,console-lifecycle=anxin-console-lifecycle'
+
+/** The machine's PostgreSQL cluster folder (Debian: /var/lib/postgresql/<version>/main, as infra/stack/postgres.ts starts it). */
+function postgresDataDir(): string {
+  if (process.env.POSTGRES_DATA_DIR) return process.env.POSTGRES_DATA_DIR
+  const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : []
+  const cluster = versions.map(v => `/var/lib/postgresql/${v}/main`).find(dir => existsSync(dir))
+  return cluster ?? '/var/lib/postgresql'
+}
 
 /** Where the demo's stand-in providers listen (infra/demo-providers): a mailbox and an SMS / voice gateway. */
 export const DEMO_PROVIDER_PORTS = { smtp: Number(process.env.DEMO_SMTP_PORT ?? 2525), gateway: Number(process.env.DEMO_GATEWAY_PORT ?? 8090) }
@@ -23,6 +41,12 @@ export function serviceEnv(service: PlatformService, settings: StackSettings): R
       MQTT_PASSWORD: settings.MQTT_INGESTION_PASSWORD,
       INGESTION_INSTANCE_ID: 'ingestion-local-1',
       HTTP_PORT: process.env.INGESTION_HTTP_PORT ?? '8081',
+      // The demo plays devices on a simulated clock (`--speed`) running ahead of the platform's, day after
+      // day, and as many times as fast: the device-time window, the replay window and the per-device rate
+      // limit are opened up here, never in production.
+      DEVICE_RATE_PER_SECOND: '100',
+      DEVICE_CLOCK_MAX_AHEAD_SECONDS: String(10 * 365 * 24 * 3600),
+      DEVICE_REPLAY_WINDOW_SECONDS: String(10 * 365 * 24 * 3600),
     }
   }
   if (service === 'escalation') return { ...common, HTTP_PORT: process.env.ESCALATION_HTTP_PORT ?? '8084' }
@@ -50,9 +74,21 @@ export function serviceEnv(service: PlatformService, settings: StackSettings): R
       REDIS_URL: settings.REDIS_URL,
       ESCALATION_URL: `http://127.0.0.1:${process.env.ESCALATION_HTTP_PORT ?? '8084'}`,
       DISPATCH_URL: `http://127.0.0.1:${process.env.DISPATCH_HTTP_PORT ?? '8085'}`,
+      WATCHDOG_URL: `http://127.0.0.1:${process.env.WATCHDOG_HTTP_PORT ?? '8087'}`,
       PUBLIC_BASE_URL: process.env.CONSOLE_PUBLIC_URL ?? `http://127.0.0.1:${port}`,
       DEVICE_MQTT_URL: settings.MQTT_URL,
       ...(process.env.MAP_TILE_URL ? { MAP_TILE_URL: process.env.MAP_TILE_URL } : {}),
+    }
+  }
+  if (service === 'watchdog') {
+    const services = ['ingestion', 'recorder', 'alert', 'escalation', 'dispatch', 'console'] as const
+    return {
+      KAFKA_BROKERS: settings.KAFKA_BROKERS,
+      LOG_LEVEL: common.LOG_LEVEL,
+      HTTP_PORT: process.env.WATCHDOG_HTTP_PORT ?? '8087',
+      WATCHDOG_TARGETS: services.map(name => `${name}=http://127.0.0.1:${localPort(name)}`).join(','),
+      WATCHDOG_CONSUMER_GROUPS: WATCHED_GROUPS,
+      WATCHDOG_DISK_PATHS: `postgres=${postgresDataDir()},kafka=${join(RUN_DIR, 'kafka', 'data')}`,
     }
   }
   if (service === 'alert') return { ...common, REDIS_URL: settings.REDIS_URL, HTTP_PORT: process.env.ALERT_HTTP_PORT ?? '8083' }

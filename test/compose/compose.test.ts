@@ -11,6 +11,7 @@ import { alertEnvSchema } from '../../services/alert/src/config.ts'
 import { escalationEnvSchema } from '../../services/escalation/src/config.ts'
 import { dispatchEnvSchema } from '../../services/dispatch/src/config.ts'
 import { consoleEnvSchema } from '../../services/console/src/config.ts'
+import { watchdogEnvSchema } from '../../services/watchdog/src/config.ts'
 
 /**
  * No Docker runs where this project is developed and tested, so docker-compose.yml and the Dockerfiles are
@@ -39,6 +40,7 @@ const ENV_SCHEMAS: Record<string, EnvSchema> = {
   escalation: escalationEnvSchema,
   dispatch: dispatchEnvSchema,
   console: consoleEnvSchema,
+  watchdog: watchdogEnvSchema,
   init: initEnvSchema,
   'broker-sync': brokerSyncEnvSchema,
 }

@@ -7,7 +7,7 @@ import { readStackSettings } from '@anxin/infra/stack'
 // services, and the simulated fleet's readings land in the time-series tables.
 t.test('pnpm start runs the platform with demo data, and the fleet\'s telemetry is stored', async t => {
   const child = spawn(process.execPath, ['infra/cli/start.ts', '--for', '8', '--speed', '30'], {
-    env: { ...process.env, INGESTION_HTTP_PORT: '18081', RECORDER_HTTP_PORT: '18082', ALERT_HTTP_PORT: '18083', ESCALATION_HTTP_PORT: '18084', DISPATCH_HTTP_PORT: '18085', CONSOLE_HTTP_PORT: '18086', DEMO_SMTP_PORT: '12525', DEMO_GATEWAY_PORT: '18090' },
+    env: { ...process.env, INGESTION_HTTP_PORT: '18081', RECORDER_HTTP_PORT: '18082', ALERT_HTTP_PORT: '18083', ESCALATION_HTTP_PORT: '18084', DISPATCH_HTTP_PORT: '18085', CONSOLE_HTTP_PORT: '18086', WATCHDOG_HTTP_PORT: '18087', DEMO_SMTP_PORT: '12525', DEMO_GATEWAY_PORT: '18090' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -30,6 +30,7 @@ t.test('pnpm start runs the platform with demo data, and the fleet\'s telemetry 
   t.match(output, /Anxin is running with the demo district \(300 residents, 435 devices\)/)
   t.match(output, /dispatch {3}http:\/\/127\.0\.0\.1:18085/, 'dispatch runs too, with the demo mailbox and SMS gateway')
   t.match(output, /console {4}http:\/\/127\.0\.0\.1:18086\//, 'and the operator console')
+  t.match(output, /watchdog {3}http:\/\/127\.0\.0\.1:18087\/system-alarms/, 'and the watchdog')
   t.same(await consoleChecked, { page: 200, signIn: 200, role: 'operator' }, 'the console serves its UI and the demo operator signs in')
   const finished = output.split('\n').filter(l => l.includes('"demo finished"')).map(l => JSON.parse(l))[0]
   t.ok(finished, 'the demo ran to its end')

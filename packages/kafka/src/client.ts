@@ -1,7 +1,13 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs'
 import type { Logger } from '@anxin/logging'
 
-export type KafkaOptions = { brokers: string[]; clientId: string; logger: Logger }
+export type KafkaOptions = {
+  brokers: string[]
+  clientId: string
+  logger: Logger
+  /** Overrides the connection retries: a prober that retries on its own schedule wants none (the watchdog). */
+  retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number }
+}
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -19,7 +25,7 @@ export function createKafka(options: KafkaOptions): Kafka {
     connectionTimeout: 3000,
     requestTimeout: 30000,
     // Keep retrying through a broker restart rather than giving up after kafkajs's default ~30 s.
-    retry: { initialRetryTime: 250, maxRetryTime: 5000, retries: 20 },
+    retry: { initialRetryTime: 250, maxRetryTime: 5000, retries: 20, ...options.retry },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

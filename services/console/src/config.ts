@@ -18,6 +18,8 @@ export const consoleEnvSchema = z.object({
   /** Escalation's lifecycle API (alarm actions, who is on duty) and dispatch's API (timeline, tasks). */
   ESCALATION_URL: z.url(),
   DISPATCH_URL: z.url(),
+  /** The watchdog (services/watchdog) whose system alarms the console shows as a banner; absent: no banner. */
+  WATCHDOG_URL: optional(z.url()),
   /** Sign-in cookies are marked Secure unless this is plain http (local demo, tests). */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8086'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),

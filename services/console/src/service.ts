@@ -37,6 +37,7 @@ import { registerScheduleRoutes } from './http/schedule-routes.ts'
 import { registerSecurityHeaders } from './http/security-headers.ts'
 import { registerSessionRoutes, sessionCookie } from './http/session-routes.ts'
 import { registerStaffRoutes } from './http/staff-routes.ts'
+import { registerSystemAlarmRoutes } from './http/system-alarm-routes.ts'
 import type { ConsoleConfig } from './config.ts'
 
 export type ConsoleDeps = { pool: pg.Pool; redis: Redis; kafka: Kafka; logger: Logger; now?: () => Date }
@@ -125,6 +126,7 @@ export function buildConsole(deps: ConsoleDeps, config: ConsoleConfig): ConsoleS
   registerPolicyRoutes(api, context)
   registerReportRoutes(api, context)
   registerDailyContactRoutes(api, context)
+  registerSystemAlarmRoutes(api, { watchdogUrl: config.WATCHDOG_URL ?? null, now })
   const document = openApiDocument(api.operations, { version: API_VERSION })
   http.get('/api/openapi.json', async () => document)
 

@@ -5,6 +5,7 @@ import { api, setCsrfToken, setUnauthenticatedHandler } from './api/client.ts'
 import type { Session } from './api/types.ts'
 import { Header } from './components/Header.tsx'
 import { Loading } from './components/common.tsx'
+import { SystemAlarmBanner } from './components/SystemAlarmBanner.tsx'
 import type { Lang } from './i18n/dict.ts'
 import { I18nContext, initialLang, makeTranslator, storeLang } from './i18n/i18n.tsx'
 import { AlarmDetailPage } from './pages/AlarmDetail.tsx'
@@ -136,6 +137,7 @@ export function App() {
       <SessionContext.Provider value={session ?? null}>
         <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus() }}>{tr.t('app.skip')}</a>
         {session ? <Header session={session} route={route} onLogout={onLogout} /> : null}
+        {session && can(session.user.role, 'alarms.read') ? <SystemAlarmBanner /> : null}
         <main id="main" tabIndex={-1} class={session ? `page page-${route.name}` : 'page page-login'}>
           {body}
         </main>

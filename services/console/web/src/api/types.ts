@@ -345,3 +345,7 @@ export type ResidentContacts = {
   items: ContactSignal[]
   days: Array<{ date: string; status: 'contacted' | 'missed'; alarmId: string | null }>
 }
+
+/** A fault of the platform itself, from the watchdog (GET /api/system-alarms). */
+export type SystemAlarm = { id: string; kind: string; subject: string; severity: 'critical' | 'warning'; detail: string; raisedAt: string; clearedAt: string | null }
+export type SystemAlarms = { configured: boolean; reachable?: boolean; active: SystemAlarm[]; recent?: SystemAlarm[]; checkedAt?: string | null }
