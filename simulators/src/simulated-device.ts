@@ -125,7 +125,9 @@ export class SimulatedDevice {
     const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (options.signal?.aborted) break
-      await this.publishRaw('alarm', payload).catch(() => {})
+      // Not awaited: a publish caught in a broker restart may never complete, and a pendant does not wait on
+      // it; it sends again when the acknowledgement does not come.
+      void this.publishRaw('alarm', payload).catch(() => {})
       const timeout = delay(this.options.ackTimeoutMs ?? 3000)
       const ack = await Promise.race([acknowledged, timeout.elapsed])
       timeout.cancel() // an acknowledged device does not keep its process alive for the rest of the timeout

@@ -15,6 +15,8 @@ export type MqttIntakeOptions = {
   handle: (topic: string, payload: Buffer) => Promise<void>
 }
 
+const ACK_PUBLISH_TIMEOUT_MS = 5000
+
 type Credentials = Pick<MqttIntakeOptions, 'url' | 'username' | 'password' | 'instanceId' | 'ca' | 'logger'>
 
 export type AckPublisher = {
@@ -31,8 +33,20 @@ export type AckPublisher = {
 export async function connectAckPublisher(options: Credentials): Promise<AckPublisher> {
   const client = await connectMqtt({ ...options, clientId: `${options.instanceId}-acks`, extra: trust(options.ca) })
   return {
+    // Bounded: a publish caught in a broker restart may never complete, and an SOS lane waiting on it would
+    // take nothing more. The caller retries; a device ignores a second acknowledgement of the same message.
     send: async (deviceId, ack) => {
-      await client.publishAsync(mqttTopics.ack(deviceId), JSON.stringify(ack), { qos: 1 })
+      const published = client.publishAsync(mqttTopics.ack(deviceId), JSON.stringify(ack), { qos: 1 })
+      let timer: NodeJS.Timeout | undefined
+      const expired = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('acknowledgement not confirmed by the broker within 5 s')), ACK_PUBLISH_TIMEOUT_MS)
+      })
+      published.catch(() => {})
+      try {
+        await Promise.race([published, expired])
+      } finally {
+        clearTimeout(timer)
+      }
     },
     connected: () => client.connected,
     close: () => client.endAsync(),
@@ -82,6 +96,19 @@ async function connectChannel(options: MqttIntakeOptions, channel: UplinkChannel
   const filter = sharedSubscription(options.shareGroup, mqttTopics.allUplink(channel))
   const granted = await client.subscribeAsync(filter, { qos: 1 })
   if (granted.some(g => g.qos > 2)) throw new Error(`broker refused subscription ${filter}`)
+  // After a broker restart the session comes back ("session present") with its shared subscription, but
+  // Mosquitto 2.0 delivers nothing to a shared subscription restored from its persistence file, and
+  // subscribing again is a no-op for an existing subscription: the lane sat connected and received nothing,
+  // SOS included (found by the fault battery, test/e2e/broker-restart.test.ts). Unsubscribing first makes the
+  // broker build it anew. Messages already queued for the session stay queued; a telemetry reading published
+  // in the millisecond between the two, with no other instance in the group, would find no subscriber (an SOS
+  // is sent again by its device until acknowledged).
+  client.on('connect', () => {
+    client.unsubscribeAsync(filter).then(() => client.subscribeAsync(filter, { qos: 1 })).then(
+      () => log.info({ filter }, 'subscribed again after reconnecting'),
+      error => log.error({ err: (error as Error).message, filter }, 'could not subscribe again after reconnecting'),
+    )
+  })
   return client
 }
 
