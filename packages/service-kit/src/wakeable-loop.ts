@@ -49,6 +49,8 @@ export class WakeableLoop {
         this.onError(error, failures)
         pause = Math.min(5000, 100 * 2 ** Math.min(failures, 6))
       }
+      // Stopped while the step ran: stop() is waiting for this loop, not for the idle period (it was 60 s).
+      if (!this.running) break
       // A kick that arrived while the step ran must not wait for the next idle period.
       if (this.kicked && failures === 0) continue
       await new Promise<void>(resolve => {

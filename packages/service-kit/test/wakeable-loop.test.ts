@@ -53,6 +53,8 @@ t.test('a failing step is reported and retried after a pause; stop waits for the
   t.same(failures, [1, 2], 'each failure reported with its count')
   t.equal(calls, 3, 'and retried until it works')
   t.notOk(finished, 'the third step is still running')
+  const stopping = Date.now()
   await loop.stop()
   t.ok(finished, 'stop returned after the step in progress')
+  t.ok(Date.now() - stopping < 30000, 'and did not wait for the idle period (60 s) after it')
 })
