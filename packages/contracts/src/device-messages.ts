@@ -6,18 +6,30 @@ import { deviceMessageIdSchema } from './ids.ts'
  * firmware keeps working against an older platform; wrong types and out-of-range values are refused.
  */
 
-/** Devices send either epoch milliseconds or an ISO-8601 time with an offset. */
+/** Devices send either epoch milliseconds or an ISO-8601 time with an offset, between 2000 and 2100. */
+const PLAUSIBLE_FROM_MS = 946684800000
+const PLAUSIBLE_UNTIL_MS = 4102444800000
+
 export const deviceTimestampSchema = z.union([
-  z.number().int().min(946684800000).max(4102444800000),
+  z.number().int().min(PLAUSIBLE_FROM_MS).max(PLAUSIBLE_UNTIL_MS),
   // Same range as the epoch form: a year-0000 time would pass here and then fail every consumer's envelope check.
-  z.iso.datetime({ offset: true }).refine(s => {
-    const ms = Date.parse(s)
-    return ms >= 946684800000 && ms <= 4102444800000
-  }, 'device time must be between 2000 and 2100'),
+  z.iso.datetime({ offset: true }).refine(s => isPlausibleDeviceTime(new Date(s)), 'device time must be between 2000 and 2100'),
 ])
 
-export function deviceTimestampToDate(ts: z.infer<typeof deviceTimestampSchema>): Date {
+/**
+ * An alarm's time may be anything a device can send: a pendant whose clock reset to 1970 after a flat battery
+ * still needs help. Ingestion stamps such an alarm with the time it arrived and flags the clock as suspect.
+ */
+export const alarmTimestampSchema = z.union([z.number().int().min(0).max(8.64e15), z.iso.datetime({ offset: true })])
+
+export function deviceTimestampToDate(ts: z.infer<typeof deviceTimestampSchema> | z.infer<typeof alarmTimestampSchema>): Date {
   return new Date(ts)
+}
+
+/** Between 2000 and 2100 (and a real date): outside that a device's clock is broken, whatever the window. */
+export function isPlausibleDeviceTime(time: Date): boolean {
+  const ms = time.getTime()
+  return ms >= PLAUSIBLE_FROM_MS && ms <= PLAUSIBLE_UNTIL_MS
 }
 
 const messageHeader = {
@@ -66,6 +78,7 @@ export const ALARM_TYPES = ['sos', 'fall'] as const
 
 export const alarmMessageSchema = z.object({
   ...messageHeader,
+  ts: alarmTimestampSchema,
   type: z.enum(ALARM_TYPES),
   location: locationSchema.optional(),
   /** How many times the button was pressed before this message was sent (repeated presses). */

@@ -2,6 +2,7 @@ import {
   MAX_UPLINK_BYTES,
   deviceEventId,
   deviceTimestampToDate,
+  isPlausibleDeviceTime,
   describeIssues,
   describeJsonError,
   uplinkSchemas,
@@ -59,7 +60,8 @@ export function classifyUplink(input: {
   if (clock.kind !== 'within' && channel !== 'alarm') {
     return reject('timestamp_out_of_window', describeClockVerdict(clock, input.clockWindow!), messageId)
   }
-  const clockSuspect = clock.kind !== 'within'
+  // Only an alarm's schema lets a time outside 2000-2100 through; with or without a window it is not believed.
+  const clockSuspect = clock.kind !== 'within' || !isPlausibleDeviceTime(deviceTime)
   const envelope = {
     eventId: deviceEventId(input.deviceId, message.id),
     schemaVersion: 1 as const,

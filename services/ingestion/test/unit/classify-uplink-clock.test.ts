@@ -46,6 +46,19 @@ t.test('an SOS from a device whose clock is three years off is still taken, stam
   }
 })
 
+t.test('an SOS from a pendant whose clock reset to 1970 (or reads year 0000) is taken and flagged, window or not', async t => {
+  for (const ts of [0, 86_400_000, '1970-01-01T00:00:00Z', '0000-01-01T00:00:00+01:00', '9999-12-31T23:59:59-05:00']) {
+    for (const window of [clockWindow, null]) {
+      const result = classify('alarm', { id: `sos-${String(ts)}`, ts, type: 'sos' }, window)
+      if (result.kind !== 'accepted') throw new Error(`rejected: ${JSON.stringify(result)}`)
+      t.equal(result.envelope.occurredAt, receivedAt.toISOString(), `${String(ts)}, ${window ? 'with' : 'without'} a window: receipt time`)
+      t.equal(result.envelope.source.clockSuspect, true)
+      t.ok(alarmEnvelopeSchema.safeParse(JSON.parse(JSON.stringify(result.envelope))).success, 'valid for every consumer')
+    }
+  }
+  t.match(classify('telemetry', { id: 't-1970', ts: 0, vitals: { heartRate: 70 } }, null), { kind: 'rejected', reason: 'invalid_payload' }, 'a reading from 1970 is not believed')
+})
+
 t.test('an SOS with a believable clock keeps its own time and no flag', async t => {
   const result = classify('alarm', { id: 'sos-2', ts: receivedAt.getTime() - 4000, type: 'sos' })
   if (result.kind !== 'accepted') throw new Error('rejected')
