@@ -18,7 +18,9 @@ export type SupervisorOptions = {
   onRestart?: (event: { service: string; cause: 'exited' | 'unresponsive'; at: number }) => void
 }
 
-const DEFAULT_LIVENESS = { intervalMs: 1000, timeoutMs: 1000, failures: 3 }
+// About 6 s without an answer: long enough that a service starved of CPU for a moment on a small machine is
+// not restarted (a restart costs more than the pause), short enough that a frozen one is back within seconds.
+const DEFAULT_LIVENESS = { intervalMs: 2000, timeoutMs: 2000, failures: 3 }
 
 /**
  * Runs platform services as child processes, each logging to <logDir>/<name>.log, as a process manager would

@@ -31,9 +31,9 @@ const LINK_SECRET = 'fault-battery-link-secret-0123456789abcdef'
 const GATEWAY_TOKEN = 'fault-battery-gateway-token'
 const CALLBACK_SECRET = 'fault-battery-callback-secret'
 
-/** Three steps, three seconds apart, each to the operator on duty on the console and by SMS. */
+/** Three steps, two seconds apart, each to the operator on duty on the console and by SMS. */
 export const POLICY_STEPS = 3
-const STEP_WAIT_SECONDS = 3
+export const STEP_WAIT_SECONDS = 2
 
 export type FaultPlatform = {
   pool: pg.Pool
@@ -117,7 +117,7 @@ export async function faultPlatform(t: Teardown, options: { residents: number; g
   const supervised: SupervisedService[] = FAULT_SERVICES.map(s => ({
     name: s, entry: `services/${s}/src/main.ts`, env: { ...env[s], HTTP_PORT: String(ports[s]) },
   }))
-  const services = superviseServices(supervised, logger, { logDir, onRestart: event => restarts.push(event) })
+  const services = superviseServices(supervised, logger, { logDir, liveness: { intervalMs: 1000, timeoutMs: 1000, failures: 3 }, onRestart: event => restarts.push(event) })
   t.teardown(() => services.stop())
   for (const s of FAULT_SERVICES) await untilReady(`${url(s)}/health/ready`, 90000, s)
   return { pool, kafka, postgres, redis, broker, disks, devices, services, restarts, ports, smsDir: join(smsDir, 'sms'), logDir }

@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
 import { startFleet, type Fleet, type Press } from './fleet.ts'
 import { faultFigures, describeFigures, recordFigures, type FaultFigures } from './figures.ts'
-import { faultPlatform, POLICY_STEPS, type FaultPlatform } from './platform.ts'
+import { faultPlatform, POLICY_STEPS, STEP_WAIT_SECONDS, type FaultPlatform } from './platform.ts'
 import { reconcile, watchVisibility } from './reconcile.ts'
 
 /** `reserved`: devices the fleet leaves alone, for a test's own use. */
@@ -37,7 +37,7 @@ export async function playFault(
   // Watched from the first press on, so the time each press took to reach the console is measured as it happens.
   const visibility = watchVisibility(platform.pool, ofThisFault)
   const pressing = fleet.pressEvery(options.pressEveryMs ?? 200)
-  await new Promise(r => setTimeout(r, options.beforeMs ?? 2000))
+  await new Promise(r => setTimeout(r, options.beforeMs ?? 1500))
   const injectedAt = Date.now()
   await inject()
   const debug = process.env.FAULTS_DEBUG ? setInterval(() => {
@@ -53,9 +53,9 @@ export async function playFault(
 
   const allShown = await visibility.until(presses, 90000)
   await visibility.stop()
-  // The ladders of the last alarms finish (POLICY_STEPS steps 3 s apart) before the steps are judged.
+  // The ladders of the last alarms finish before the steps are judged (late ones are waited for below).
   const lastPress = Math.max(...presses.map(p => p.sentAt))
-  const ladderEnd = lastPress + POLICY_STEPS * 3000 + 4000
+  const ladderEnd = lastPress + (POLICY_STEPS - 1) * STEP_WAIT_SECONDS * 1000 + 3000
   await new Promise(r => setTimeout(r, Math.max(0, ladderEnd - Date.now())))
   let result = await reconcile(platform.pool, presses, platform.smsDir)
   for (let i = 0; i < 20 && result.stepProblems.length > 0; i++) {
