@@ -1,13 +1,9 @@
-import { once } from 'node:events'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { createKafka } from '@anxin/kafka'
-import { buildEscalation, loadEscalationConfig } from '@anxin/escalation'
-import { testLogger, testStack, type Teardown } from '@anxin/testing'
+import type { Teardown } from '@anxin/testing'
 import { withTransaction } from '@anxin/db'
 import { appendFeedEvents } from '../../src/adapters/feed-store.ts'
-import { consoleApp, type AccountName, type ConsoleApp } from './console-app.ts'
+import type { AccountName, ConsoleApp } from './console-app.ts'
+import { consoleWithEscalation } from './console-with-escalation.ts'
 import { fingerprint, markersOf, seedOrgRecords, type OrgRecords } from './org-records.ts'
 import { fillPath, NOT_IN_MATRIX, ROUTES, splitRoute } from './route-table.ts'
 
@@ -111,21 +107,7 @@ const leaked = (body: string, markers: string[], sent: string): string[] => mark
  * built and escalation needs the console's fresh schema: a server listens first and hands requests on.
  */
 async function scopedApp(t: Teardown): Promise<{ app: ConsoleApp; a: OrgRecords; b: OrgRecords }> {
-  let routes: ((req: IncomingMessage, res: ServerResponse) => void) | null = null
-  const server = createServer((req, res) => (routes ? routes(req, res) : res.writeHead(503).end()))
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => new Promise<void>(resolve => server.close(() => resolve())))
-  const app = await consoleApp(t, { env: { ESCALATION_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } })
-  const stack = await testStack()
-  const { logger } = testLogger('escalation')
-  const escalation = buildEscalation(
-    { pool: app.db.pool, kafka: createKafka({ brokers: stack.kafkaBrokers, clientId: 'escalation-test', logger }), logger },
-    loadEscalationConfig({ KAFKA_BROKERS: stack.kafkaBrokers.join(','), DATABASE_URL: app.db.url, DATABASE_SCHEMA: app.db.schema }),
-  )
-  await escalation.http.ready()
-  t.teardown(() => escalation.http.close())
-  routes = (req, res) => escalation.http.routing(req, res)
+  const { app } = await consoleWithEscalation(t)
   const a = await seedOrgRecords(app.db, 'a')
   const b = await seedOrgRecords(app.db, 'b')
   return { app, a, b }

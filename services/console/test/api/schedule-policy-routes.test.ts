@@ -1,11 +1,6 @@
 import t from 'tap'
-import { once } from 'node:events'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { buildEscalation, loadEscalationConfig } from '@anxin/escalation'
-import { createKafka } from '@anxin/kafka'
-import { testLogger, testStack } from '@anxin/testing'
 import { consoleApp } from './console-app.ts'
+import { consoleWithEscalation } from './console-with-escalation.ts'
 import { auditRows, extraUser } from './registry-helpers.ts'
 
 const rota = (extra: Record<string, unknown> = {}) => ({
@@ -80,24 +75,7 @@ t.test('schedules: replace, validate, overrides, scope and audit', async t => {
 })
 
 t.test('on duty: the console asks escalation, scoped to the organisation and area', async t => {
-  // The console needs escalation's address before it is built, and escalation needs the console's fresh schema:
-  // a server listens first and hands its requests to escalation's routes once they exist.
-  let escalationRoutes: ((req: IncomingMessage, res: ServerResponse) => void) | null = null
-  const server = createServer((req, res) => (escalationRoutes ? escalationRoutes(req, res) : res.writeHead(503).end()))
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => new Promise<void>(resolve => server.close(() => resolve())))
-  const app = await consoleApp(t, { env: { ESCALATION_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } })
-  const stack = await testStack()
-  const { logger } = testLogger('escalation')
-  // Escalation's HTTP routes on the console's schema; its Kafka side is never started.
-  const escalation = buildEscalation(
-    { pool: app.db.pool, kafka: createKafka({ brokers: stack.kafkaBrokers, clientId: 'escalation-test', logger }), logger },
-    loadEscalationConfig({ KAFKA_BROKERS: stack.kafkaBrokers.join(','), DATABASE_URL: app.db.url, DATABASE_SCHEMA: app.db.schema }),
-  )
-  await escalation.http.ready()
-  t.teardown(() => escalation.http.close())
-  escalationRoutes = (req, res) => escalation.http.routing(req, res)
+  const { app, escalationDown } = await consoleWithEscalation(t)
 
   t.equal((await app.as('supervisor', 'PUT', '/api/schedules/ops', rota({ members: ['a-oper'], shiftHours: 24 }))).statusCode, 200)
   t.equal((await app.as('supervisor', 'PUT', '/api/schedules/ops-2', rota({ areaId: 'area-2', members: ['a-oper-2'], shiftHours: 24 }))).statusCode, 200)
@@ -113,7 +91,7 @@ t.test('on duty: the console asks escalation, scoped to the organisation and are
   t.equal(bad.statusCode, 400)
   t.match(bad.json().message, 'role')
 
-  escalationRoutes = null
+  escalationDown()
   const down = await app.as('operator', 'GET', '/api/on-duty?role=operator')
   t.equal(down.statusCode, 503, 'escalation failing is a 503 naming it')
   t.match(down.json().message, 'escalation')
