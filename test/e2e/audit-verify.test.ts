@@ -7,7 +7,7 @@ import { testDatabase, testStack, type TestDatabase } from '@anxin/testing'
 
 /** `pnpm audit:verify` run as an operator would: a child process against a real database with real chains. */
 
-const CLI = fileURLToPath(new URL('../../infra/cli/audit-verify.ts', import.meta.url))
+const CLI = fileURLToPath(new URL('../../packages/audit/src/verify-cli.ts', import.meta.url))
 
 type Run = { code: number; stdout: string; stderr: string }
 
@@ -79,7 +79,7 @@ t.test('usage and connection problems: exit 2 with a clear message', async t => 
   const db = await testDatabase(t, await testStack())
   const unknownOption = await runCli(db, ['--organisation', 'x'])
   t.equal(unknownOption.code, 2)
-  t.match(unknownOption.stderr, /usage: node infra\/cli\/audit-verify\.ts/)
+  t.match(unknownOption.stderr, /usage: node packages\/audit\/src\/verify-cli\.ts/)
   const unknownOrg = await runCli(db, ['--org', 'org-nowhere'])
   t.equal(unknownOrg.code, 2)
   t.match(unknownOrg.stderr, /no organisation org-nowhere/)

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
 import type pg from 'pg'
 import { createPool } from '@anxin/db'
-import { verifyAuditChain, type ChainBreak } from '@anxin/audit'
-import { readStackSettings } from '../stack/settings.ts'
+import { verifyAuditChain } from './audit-log.ts'
+import type { ChainBreak } from './audit-hash.ts'
 
 /**
  * Recomputes the audit hash chain of every organisation (or one) and says per organisation whether it is
@@ -10,10 +10,10 @@ import { readStackSettings } from '../stack/settings.ts'
  * do its job (bad usage, database unreachable, unknown organisation). Uses DATABASE_URL and DATABASE_SCHEMA,
  * or the local stack's settings (.run/stack.env) when they are not set.
  *
- *   node infra/cli/audit-verify.ts [--org <id>]
+ *   node packages/audit/src/verify-cli.ts [--org <id>]
  */
 
-const USAGE = 'usage: node infra/cli/audit-verify.ts [--org <organisation id>]'
+const USAGE = 'usage: node packages/audit/src/verify-cli.ts [--org <organisation id>]'
 
 const WHY: Record<ChainBreak['reason'], string> = {
   hash_mismatch: "hash mismatch: the entry's content (actor, action, time, detail...) is not what was recorded",
@@ -52,9 +52,9 @@ async function main(): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`)
     return 2
   }
-  const stack = readStackSettings()
-  const url = process.env.DATABASE_URL ?? stack?.DATABASE_URL
-  const schema = process.env.DATABASE_SCHEMA ?? stack?.DATABASE_SCHEMA ?? 'anxin'
+  // `pnpm audit:verify` loads the local stack's .run/stack.env; variables already set win.
+  const url = process.env.DATABASE_URL
+  const schema = process.env.DATABASE_SCHEMA ?? 'anxin'
   if (!url) {
     console.error(`no database: set DATABASE_URL (and DATABASE_SCHEMA), or set up the local stack (pnpm stack up)\n${USAGE}`)
     return 2
