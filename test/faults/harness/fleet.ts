@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { deviceEventId } from '@anxin/contracts'
 import { SimulatedDevice, type SosResult } from '@anxin/simulators'
 import type { FixtureDevice, Teardown } from '@anxin/testing'
+import { withDeadline } from '../../../packages/service-kit/src/deadline.ts'
 
 /** One SOS press as the device saw it: sent when, acknowledged when (null: never), with which event id. */
 export type Press = {
@@ -19,8 +20,6 @@ export type Fleet = {
   /** Telemetry messages acknowledged by the broker (PUBACK) and those that failed. */
   telemetry: { acknowledged: number; failed: number }
   presses: Press[]
-  /** Presses SOS on the next resident's device; resolves when the device has its acknowledgement. */
-  press: (options?: { sameResidentAs?: Press }) => Promise<Press>
   /** Presses one SOS every `everyMs` until `stop` is called; resolves with those presses once all are acknowledged. */
   pressEvery: (everyMs: number) => { stop: () => Promise<Press[]> }
   stopTelemetry: () => Promise<void>
@@ -51,7 +50,7 @@ export async function startFleet(
     while (streaming) {
       const started = Date.now()
       // A publish caught in a broker restart may never complete: given up after 5 s, as a watch would.
-      await withTimeout(device.sendTelemetry(), 5000).then(() => telemetry.acknowledged++, () => telemetry.failed++)
+      await withDeadline(device.sendTelemetry(), 5000, 'telemetry publish').then(() => telemetry.acknowledged++, () => telemetry.failed++)
       await new Promise(r => setTimeout(r, Math.max(0, perDevicePause - (Date.now() - started))))
     }
   })
@@ -74,11 +73,10 @@ export async function startFleet(
 
   const presses: Press[] = []
   let next = 0
-  async function press(pressOptions: { sameResidentAs?: Press } = {}): Promise<Press> {
-    const fixture = pressOptions.sameResidentAs
-      ? pressers.find(d => d.deviceId === pressOptions.sameResidentAs!.deviceId)!
-      // Past the last resident it starts again: a press then adds an occurrence to that resident's open alarm.
-      : pressers[next++ % pressers.length]!
+  /** Presses SOS on the next resident's device; resolves when the device has its acknowledgement. */
+  async function press(): Promise<Press> {
+    // Past the last resident it starts again: a press then adds an occurrence to that resident's open alarm.
+    const fixture = pressers[next++ % pressers.length]!
     const messageId = randomUUID()
     const entry: Press = {
       residentId: fixture.residentId!, deviceId: fixture.deviceId, messageId, eventId: deviceEventId(fixture.deviceId, messageId),
@@ -98,7 +96,6 @@ export async function startFleet(
   return {
     telemetry,
     presses,
-    press,
     pressEvery: everyMs => {
       const pending: Promise<Press>[] = []
       const timer = setInterval(() => pending.push(press()), everyMs)
@@ -114,10 +111,4 @@ export async function startFleet(
       await Promise.all(loops)
     },
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout
-  const expired = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
 }

@@ -79,9 +79,9 @@ export async function faultPlatform(t: Teardown, options: { residents: number; g
   // Kept after the run (and in CI's clone) to read what each service said while it was being hurt.
   const logDir = join(RUN_DIR, 'faults', options.group)
   rmSync(logDir, { recursive: true, force: true })
-  const smsDir = join(workDir, 'outbox')
+  const outboxDir = join(workDir, 'outbox')
   const [smtpPort, gatewayPort] = [await freePort(), await freePort()]
-  const providers = await startDemoProviders({ outboxDir: smsDir, smtpPort, gatewayPort, gatewayToken: GATEWAY_TOKEN, callbackSecret: CALLBACK_SECRET, logger })
+  const providers = await startDemoProviders({ outboxDir, smtpPort, gatewayPort, gatewayToken: GATEWAY_TOKEN, callbackSecret: CALLBACK_SECRET, logger })
   t.teardown(() => providers.stop())
 
   const ports = Object.fromEntries(await Promise.all(FAULT_SERVICES.map(async s => [s, await freePort()] as const))) as Record<FaultService, number>
@@ -120,7 +120,7 @@ export async function faultPlatform(t: Teardown, options: { residents: number; g
   const services = superviseServices(supervised, logger, { logDir, liveness: { intervalMs: 1000, timeoutMs: 1000, failures: 3 }, onRestart: event => restarts.push(event) })
   t.teardown(() => services.stop())
   for (const s of FAULT_SERVICES) await untilReady(`${url(s)}/health/ready`, 90000, s)
-  return { pool, kafka, postgres, redis, broker, disks, devices, services, restarts, ports, smsDir: join(smsDir, 'sms'), logDir }
+  return { pool, kafka, postgres, redis, broker, disks, devices, services, restarts, ports, smsDir: join(outboxDir, 'sms'), logDir }
 }
 
 /** The organisation's desk: an operator on duty around the clock with a phone, and the SOS ladder. */

@@ -18,9 +18,10 @@ export async function startBattery(t: Test, options: { group: string; residents:
 
 /**
  * Plays one fault under load: SOS presses every `pressEveryMs` from fresh residents, starting `beforeMs` before
- * the fault and going on `afterMs` after `inject` returns (inject waits for whatever the fault needs: a
- * restart, a recovery). Then waits for every press to be acknowledged and shown, and for the escalation
- * ladders to finish, and reconciles. Asserts the battery's pass criteria and returns the figures.
+ * the fault and going on after `inject` returns (inject waits for whatever the fault needs: a restart, a
+ * recovery) until the platform is normal again, then `afterMs` more. Then waits for every press to be
+ * acknowledged and shown, and for the escalation ladders to finish, and reconciles. Asserts the battery's
+ * pass criteria and returns the figures.
  */
 export async function playFault(
   t: Test,

@@ -1,12 +1,12 @@
+import type { AlarmBoard, SystemAlarm } from '@anxin/watchdog'
 import type { FaultPlatform } from './platform.ts'
 
-export type SystemAlarm = { id: string; kind: string; subject: string; severity: string; raisedAt: string; clearedAt: string | null }
-type Board = { active: SystemAlarm[]; recent: SystemAlarm[] }
+export type { SystemAlarm }
 
 /** The watchdog's board of system alarms, as the console's banner gets it. */
-export async function systemAlarms(platform: FaultPlatform): Promise<Board> {
+export async function systemAlarms(platform: FaultPlatform): Promise<AlarmBoard> {
   const response = await fetch(`http://127.0.0.1:${platform.ports.watchdog}/system-alarms`, { signal: AbortSignal.timeout(2000) })
-  return (await response.json()) as Board
+  return (await response.json()) as AlarmBoard
 }
 
 /** Polls the board until an alarm with `id` is active (or, with `cleared`, has been cleared); null on timeout. */

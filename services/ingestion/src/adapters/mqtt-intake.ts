@@ -1,6 +1,7 @@
 import { mqttTopics, sharedSubscription, type DeviceAck, type UplinkChannel } from '@anxin/contracts'
 import type { Logger } from '@anxin/logging'
 import { connectMqtt, type MqttClient } from '@anxin/mqtt'
+import { withDeadline } from '@anxin/service-kit'
 
 export type MqttIntakeOptions = {
   url: string
@@ -36,17 +37,7 @@ export async function connectAckPublisher(options: Credentials): Promise<AckPubl
     // Bounded: a publish caught in a broker restart may never complete, and an SOS lane waiting on it would
     // take nothing more. The caller retries; a device ignores a second acknowledgement of the same message.
     send: async (deviceId, ack) => {
-      const published = client.publishAsync(mqttTopics.ack(deviceId), JSON.stringify(ack), { qos: 1 })
-      let timer: NodeJS.Timeout | undefined
-      const expired = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error('acknowledgement not confirmed by the broker within 5 s')), ACK_PUBLISH_TIMEOUT_MS)
-      })
-      published.catch(() => {})
-      try {
-        await Promise.race([published, expired])
-      } finally {
-        clearTimeout(timer)
-      }
+      await withDeadline(client.publishAsync(mqttTopics.ack(deviceId), JSON.stringify(ack), { qos: 1 }), ACK_PUBLISH_TIMEOUT_MS, 'acknowledgement to the broker')
     },
     connected: () => client.connected,
     close: () => client.endAsync(),

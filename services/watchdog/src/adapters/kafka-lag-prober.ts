@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from '@anxin/kafka'
 import type { GroupObservation, KafkaObservation } from '../domain/observations.ts'
-import { DeadlineError, withDeadline } from './deadline.ts'
+import { DeadlineError, withDeadline } from '@anxin/service-kit'
 
 export type WatchedGroup = { label: string; groupId: string }
 

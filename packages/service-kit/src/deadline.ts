@@ -1,4 +1,4 @@
-/** Resolves as `work` does, or rejects after `ms`: a hung call must not hold up the probing round. */
+/** Resolves as `work` does, or rejects with a DeadlineError after `ms`: a hung call must not hold up its caller. */
 export async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_resolve, reject) => {
